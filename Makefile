@@ -1,0 +1,124 @@
+# SPDX-License-Identifier: MIT
+# segoff - plain GNU make. `make` builds the library and the CLI; `make check`
+# runs every test; `make demo` runs the main job; `make bench` the benchmarks;
+# `make install PREFIX=...` installs. Works with CC=gcc and CC=clang.
+
+VERSION := 0.1.0
+SOVERSION := 0
+PREFIX ?= /usr/local
+DESTDIR ?=
+BUILD ?= build
+CC ?= cc
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CFLAGS ?= -O2 -g
+ALL_CFLAGS := -std=c11 $(WARN) -fPIC -Iinclude $(CFLAGS) $(EXTRA_CFLAGS)
+LDFLAGS ?=
+ALL_LDFLAGS := $(LDFLAGS) $(EXTRA_LDFLAGS)
+
+LIB_SRC := $(wildcard src/core/*.c) $(wildcard src/proto/*.c) $(wildcard src/engine/*.c) \
+	   src/io/vnet.c src/io/tap.c
+LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+
+# The CLI owns the pcap dependency: the library itself needs no libpcap.
+CLI_SRC := $(wildcard tools/segoff/*.c) src/io/pcapio.c bench/gso_measure.c
+CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+
+TEST_SUPPORT := tests/check.c tests/pktgen.c
+TEST_NAMES := $(basename $(notdir $(wildcard tests/test_*.c)))
+TEST_BINS := $(TEST_NAMES:%=$(BUILD)/tests/%)
+KTEST_BINS := $(BUILD)/tests/kernel_gso_diff
+
+STATIC_LIB := $(BUILD)/libsegoff.a
+SHARED_LIB := $(BUILD)/libsegoff.so.$(VERSION)
+CLI := $(BUILD)/segoff
+
+.PHONY: all lib cli tests check demo bench install uninstall clean deps asan fuzz
+all: lib cli
+
+lib: $(STATIC_LIB) $(SHARED_LIB)
+cli: $(CLI)
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(STATIC_LIB): $(LIB_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(SHARED_LIB): $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,libsegoff.so.$(SOVERSION) $(ALL_LDFLAGS) -o $@ $^
+	ln -sf libsegoff.so.$(VERSION) $(BUILD)/libsegoff.so.$(SOVERSION)
+	ln -sf libsegoff.so.$(SOVERSION) $(BUILD)/libsegoff.so
+
+$(CLI): $(CLI_OBJ) $(STATIC_LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(STATIC_LIB) -lpcap
+
+$(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(STATIC_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests $(ALL_LDFLAGS) -o $@ $< $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(STATIC_LIB) -lpcap
+
+$(BUILD)/tests/kernel_gso_diff: tests/kernel/gso_diff.c $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(STATIC_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests $(ALL_LDFLAGS) -o $@ $< $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(STATIC_LIB)
+
+tests: all $(TEST_BINS) $(KTEST_BINS)
+
+deps:
+	@scripts/deps
+
+# The whole suite: unit, property, CLI and kernel differential tests.
+check: deps
+	@$(MAKE) --no-print-directory tests
+	@BUILD=$(BUILD) scripts/run-tests
+
+# Unit and property tests under AddressSanitizer + UndefinedBehaviorSanitizer.
+asan:
+	@$(MAKE) --no-print-directory BUILD=build-asan CC=clang \
+		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+		EXTRA_LDFLAGS="-fsanitize=address,undefined" tests
+	@BUILD=build-asan SEGOFF_TEST_UNIT_ONLY=1 scripts/run-tests
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	$(CLI) demo --out demo-out
+
+bench: deps
+	@scripts/deps --bench
+	@$(MAKE) --no-print-directory all $(BUILD)/bench-gso
+	$(BUILD)/bench-gso
+
+DPDK_CFLAGS := $(shell pkg-config --cflags libdpdk 2>/dev/null)
+DPDK_LIBS := $(shell pkg-config --libs libdpdk 2>/dev/null)
+ifneq ($(DPDK_LIBS),)
+BENCH_DPDK := -DHAVE_DPDK $(DPDK_CFLAGS)
+endif
+# DPDK's headers are not -Wextra clean; the peer file alone is built without -Werror.
+$(BUILD)/bench-gso: bench/bench_gso.c bench/gso_measure.c $(STATIC_LIB)
+	$(CC) -std=gnu11 -O2 -g -Iinclude -Ibench -Wall $(BENCH_DPDK) -o $@ bench/bench_gso.c bench/gso_measure.c $(STATIC_LIB) $(DPDK_LIBS)
+
+segoff.pc: segoff.pc.in
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $(BUILD)/segoff.pc
+
+install: all segoff.pc
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/segoff \
+		$(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 644 $(STATIC_LIB) $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(SHARED_LIB) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libsegoff.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libsegoff.so.$(SOVERSION)
+	ln -sf libsegoff.so.$(SOVERSION) $(DESTDIR)$(PREFIX)/lib/libsegoff.so
+	install -m 644 include/segoff/*.h $(DESTDIR)$(PREFIX)/include/segoff/
+	install -m 644 $(BUILD)/segoff.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	install -m 755 $(CLI) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 docs/segoff.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/lib/libsegoff.* $(DESTDIR)$(PREFIX)/lib/pkgconfig/segoff.pc \
+		$(DESTDIR)$(PREFIX)/bin/segoff $(DESTDIR)$(PREFIX)/share/man/man1/segoff.1
+	rm -rf $(DESTDIR)$(PREFIX)/include/segoff
+
+clean:
+	rm -rf build build-asan demo-out
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The GSO engine: knows no protocol. It plans the cut (how many segments of
+ * how many payload bytes), asks each layer outside in whether it accepts the
+ * packet, lays out the segments (header template + payload, by reference or
+ * by copy, summing the payload when full checksums are wanted), then lets
+ * each layer inside out write its fields in every segment (proto.h).
+ */
+#include <string.h>
+#include "../proto/proto.h"
+
+void segoff_gso_params_init(struct segoff_gso_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->csum = SEGOFF_GSO_CSUM_FULL;
+	p->ip_id = SEGOFF_GSO_IP_ID_AUTO;
+	p->max_size = SEGOFF_GSO_DEFAULT_MAX_SIZE;
+	p->max_segs = SEGOFF_GSO_DEFAULT_MAX_SEGS;
+}
+
+/* Walks the payload: the tail of the head area, then each slice. */
+struct payload_cursor {
+	const struct segoff_pkt *pkt;
+	const uint8_t *p;
+	size_t left;            /* bytes left in the current piece */
+	unsigned next_frag;
+};
+
+static void cursor_init(struct payload_cursor *cur, const struct segoff_pkt *pkt, unsigned payload_off)
+{
+	cur->pkt = pkt;
+	cur->p = pkt->head + payload_off;
+	cur->left = pkt->head_len - payload_off;
+	cur->next_frag = 0;
+}
+
+/* Up to `want` contiguous bytes; returns how many (0 only past the end). */
+static size_t cursor_take(struct payload_cursor *cur, size_t want, const uint8_t **out)
+{
+	while (cur->left == 0) {
+		if (cur->next_frag >= cur->pkt->nr_frags)
+			return 0;
+		const struct segoff_slice *f = &cur->pkt->frags[cur->next_frag++];
+		cur->p = f->base;
+		cur->left = f->len;
+	}
+	size_t n = want < cur->left ? want : cur->left;
+	*out = cur->p;
+	cur->p += n;
+	cur->left -= n;
+	return n;
+}
+
+static int gso_plan(const struct segoff_pkt *pkt, const struct segoff_gso_params *p, struct gso_ctx *c)
+{
+	if (!pkt || !p || pkt->nr_layers == 0)
+		return SEGOFF_E_INVAL;
+	if (pkt->is_fragment)
+		return SEGOFF_E_FRAGMENT;
+	const struct segoff_layer *last = &pkt->layer[pkt->nr_layers - 1];
+	if (pkt->l4_proto == SEGOFF_PROTO_NONE || last->off != pkt->l4_off || pkt->l3_off == 0xffff)
+		return SEGOFF_E_NOT_SEGMENTABLE;
+
+	unsigned mss = p->mss ? p->mss : pkt->gso_size;
+	if (mss == 0)
+		return SEGOFF_E_GSO_SIZE_ZERO;
+	unsigned hdr_len = pkt->payload_off;
+	if (hdr_len > pkt->head_len || hdr_len > pkt->len)
+		return SEGOFF_E_TRUNCATED;
+	uint32_t payload_len = pkt->len - hdr_len;
+	if (payload_len <= mss)
+		return SEGOFF_E_GSO_NOTHING_TO_SPLIT;
+	if (pkt->len - pkt->l3_off > p->max_size)
+		return SEGOFF_E_GSO_TOO_BIG;
+	uint32_t nr_segs = (payload_len + mss - 1) / mss;
+	if (nr_segs > p->max_segs)
+		return SEGOFF_E_GSO_TOO_MANY_SEGS;
+
+	*c = (struct gso_ctx){
+		.pkt = pkt,
+		.params = p,
+		.nr_segs = nr_segs,
+		.mss = mss,
+		.hdr_len = hdr_len,
+		.payload_len = payload_len,
+		.full_csum = p->csum == SEGOFF_GSO_CSUM_FULL,
+		.fixed_id = p->ip_id == SEGOFF_GSO_IP_ID_FIXED ||
+			    (p->ip_id == SEGOFF_GSO_IP_ID_AUTO && (pkt->gso_type & SEGOFF_GSO_FIXEDID)),
+	};
+	for (unsigned i = 0; i < pkt->nr_layers; i++) {
+		const struct proto_ops *ops = proto_ops_of(pkt->layer[i].proto);
+		if (ops->gso_prepare) {
+			int err = ops->gso_prepare(c, &pkt->layer[i]);
+			if (err < 0)
+				return err;
+		}
+	}
+	return (int)nr_segs;
+}
+
+static unsigned seg_payload_len(const struct gso_ctx *c, unsigned i)
+{
+	uint32_t done = i * c->mss;
+	return c->payload_len - done < c->mss ? c->payload_len - done : c->mss;
+}
+
+static void gso_fixup_all(const struct gso_ctx *c)
+{
+	const struct segoff_pkt *pkt = c->pkt;
+	for (unsigned i = pkt->nr_layers; i-- > 0;) {
+		const struct proto_ops *ops = proto_ops_of(pkt->layer[i].proto);
+		if (ops->gso_fixup)
+			ops->gso_fixup(c, &pkt->layer[i]);
+	}
+}
+
+int segoff_gso_count(const struct segoff_pkt *pkt, const struct segoff_gso_params *p)
+{
+	struct gso_ctx c;
+	return gso_plan(pkt, p, &c);
+}
+
+int segoff_gso_zerocopy(const struct segoff_pkt *pkt, const struct segoff_gso_params *p,
+			struct segoff_gso_zc *zc, struct segoff_seg *segs, size_t segs_cap)
+{
+	struct gso_ctx c;
+	int n = gso_plan(pkt, p, &c);
+	if (n < 0)
+		return n;
+	if (!zc || !zc->arena || !zc->iov || !segs)
+		return SEGOFF_E_INVAL;
+	if ((size_t)n > segs_cap || zc->arena_size / c.hdr_len < (size_t)n)
+		return SEGOFF_E_NOSPACE;
+	c.segs = segs;
+
+	struct payload_cursor cur;
+	cursor_init(&cur, pkt, c.hdr_len);
+	size_t k = 0;
+	for (unsigned i = 0; i < c.nr_segs; i++) {
+		uint8_t *head = zc->arena + (size_t)i * c.hdr_len;
+		unsigned want = seg_payload_len(&c, i), got = 0;
+		segoff_csum_t sum = 0;
+		memcpy(head, pkt->head, c.hdr_len);
+		if (k == zc->iov_cap)
+			return SEGOFF_E_NOSPACE;
+		segs[i] = (struct segoff_seg){ .head = head, .len = c.hdr_len + want,
+					       .head_len = (uint16_t)c.hdr_len, .iov_first = (uint32_t)k };
+		zc->iov[k++] = (struct segoff_slice){ head, c.hdr_len };
+		while (got < want) {
+			const uint8_t *piece;
+			size_t take = cursor_take(&cur, want - got, &piece);
+			if (take == 0)
+				return SEGOFF_E_TRUNCATED; /* pkt->len disagrees with its slices */
+			if (k == zc->iov_cap)
+				return SEGOFF_E_NOSPACE;
+			zc->iov[k++] = (struct segoff_slice){ piece, take };
+			if (c.full_csum)
+				sum = segoff_csum_add_at(sum, segoff_csum(piece, take), got);
+			got += (unsigned)take;
+		}
+		segs[i].nr_iov = (uint16_t)(k - segs[i].iov_first);
+		segs[i].payload_sum = segoff_csum_fold(sum);
+	}
+	zc->iov_used = k;
+	gso_fixup_all(&c);
+	return n;
+}
+
+int segoff_gso_copy(const struct segoff_pkt *pkt, const struct segoff_gso_params *p,
+		    uint8_t *buf, size_t buf_size, struct segoff_seg *segs, size_t segs_cap)
+{
+	struct gso_ctx c;
+	int n = gso_plan(pkt, p, &c);
+	if (n < 0)
+		return n;
+	if (!buf || !segs)
+		return SEGOFF_E_INVAL;
+	/* Every segment repeats the headers once; the payload is copied once. */
+	if ((size_t)n > segs_cap || buf_size < (size_t)n * c.hdr_len + c.payload_len)
+		return SEGOFF_E_NOSPACE;
+	c.segs = segs;
+
+	struct payload_cursor cur;
+	cursor_init(&cur, pkt, c.hdr_len);
+	uint8_t *frame = buf;
+	for (unsigned i = 0; i < c.nr_segs; i++) {
+		unsigned want = seg_payload_len(&c, i), got = 0;
+		segoff_csum_t sum = 0;
+		memcpy(frame, pkt->head, c.hdr_len);
+		while (got < want) {
+			const uint8_t *piece;
+			size_t take = cursor_take(&cur, want - got, &piece);
+			if (take == 0)
+				return SEGOFF_E_TRUNCATED;
+			uint8_t *dst = frame + c.hdr_len + got;
+			if (c.full_csum)
+				sum = segoff_csum_add_at(sum, segoff_csum_copy(dst, piece, take), got);
+			else
+				memcpy(dst, piece, take);
+			got += (unsigned)take;
+		}
+		segs[i] = (struct segoff_seg){ .head = frame, .len = c.hdr_len + want,
+					       .head_len = (uint16_t)c.hdr_len,
+					       .payload_sum = segoff_csum_fold(sum) };
+		frame += c.hdr_len + want;
+	}
+	gso_fixup_all(&c);
+	return n;
+}

@@ -1,0 +1,18 @@
+// SPDX-License-Identifier: MIT
+/* Ethernet II. Segments get a byte-exact copy of it; nothing to fix up. */
+#include "proto.h"
+
+static int eth_parse(struct parse_state *st)
+{
+	const struct segoff_pkt *pkt = st->pkt;
+	if (pkt->head_len < 14 || st->off > pkt->head_len - 14)
+		return st->off == 0 && pkt->len < 14 ? SEGOFF_E_FRAME_SHORT : SEGOFF_E_TRUNCATED;
+	st->len = 14;
+	st->next = proto_from_ethertype(rd16(pkt->head + st->off + 12));
+	return SEGOFF_OK;
+}
+
+const struct proto_ops proto_eth = {
+	.name = "eth",
+	.parse = eth_parse,
+};

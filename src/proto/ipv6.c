@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: MIT
+/* IPv6 and its extension headers [I5]. The layer spans the fixed header and
+ * every extension header before the transport header, so that segmentation
+ * copies hop-by-hop, routing and destination options to every segment, as
+ * the kernel's ipv6_gso_segment does; only payload_len changes. */
+#include "proto.h"
+
+enum {
+	NEXTHDR_HOP = 0,
+	NEXTHDR_ROUTING = 43,
+	NEXTHDR_FRAGMENT = 44,
+	NEXTHDR_DEST = 60,
+};
+
+static int ipv6_parse(struct parse_state *st)
+{
+	struct segoff_pkt *pkt = st->pkt;
+	if (pkt->head_len < 40 || st->off > pkt->head_len - 40)
+		return SEGOFF_E_TRUNCATED;
+	const uint8_t *ip = pkt->head + st->off;
+	if (ip[0] >> 4 != 6)
+		return SEGOFF_E_IP_VERSION;
+	pkt->l3_off = (uint16_t)st->off;
+	pkt->l3_proto = SEGOFF_PROTO_IPV6;
+
+	unsigned off = st->off + 40, nr_ext = 0;
+	uint8_t nh = ip[6];
+	int later_fragment = 0;
+	for (;;) {
+		unsigned len;
+		if (nh != NEXTHDR_HOP && nh != NEXTHDR_ROUTING && nh != NEXTHDR_DEST && nh != NEXTHDR_FRAGMENT)
+			break;
+		/* A chain of hundreds of headers is an attack, not a packet. */
+		if (++nr_ext > SEGOFF_MAX_EXTHDRS)
+			return SEGOFF_E_IPV6_EXTHDR_LIMIT;
+		if (off + 8 > pkt->head_len)
+			return SEGOFF_E_TRUNCATED;
+		const uint8_t *h = pkt->head + off;
+		if (nh == NEXTHDR_FRAGMENT) {
+			len = 8;
+			pkt->is_fragment = 1;
+			later_fragment = (rd16(h + 2) & 0xfff8) != 0;
+		} else {
+			len = (h[1] + 1u) * 8;
+		}
+		if (off + len > pkt->head_len)
+			return SEGOFF_E_TRUNCATED;
+		nh = h[0];
+		off += len;
+		if (later_fragment)
+			break;
+	}
+	st->len = off - st->off;
+	st->next = later_fragment ? SEGOFF_PROTO_NONE : proto_from_ipproto(nh);
+	return SEGOFF_OK;
+}
+
+static int ipv6_gso_prepare(struct gso_ctx *c, const struct segoff_layer *l)
+{
+	const uint8_t *ip = c->pkt->head + l->off;
+	/* The kernel has no segmenter behind a fragment header (EPROTONOSUPPORT). */
+	if (c->pkt->is_fragment)
+		return SEGOFF_E_FRAGMENT;
+	c->l3_gso_type = SEGOFF_GSO_TCPV6;
+	c->pseudo = segoff_csum_pseudo6(ip + 8, ip + 24, 0, 0);
+	return SEGOFF_OK;
+}
+
+static void ipv6_gso_fixup(const struct gso_ctx *c, const struct segoff_layer *l)
+{
+	for (unsigned i = 0; i < c->nr_segs; i++)
+		wr16(c->segs[i].head + l->off + 4, (uint16_t)(c->segs[i].len - l->off - 40));
+}
+
+const struct proto_ops proto_ipv6 = {
+	.name = "ipv6",
+	.parse = ipv6_parse,
+	.gso_prepare = ipv6_gso_prepare,
+	.gso_fixup = ipv6_gso_fixup,
+};

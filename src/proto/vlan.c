@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: MIT
+/* 802.1Q / 802.1ad tags. The layer is the 4 bytes after the TPID (which the
+ * enclosing header's type field holds): TCI, then the inner ethertype. At
+ * most two tags (QinQ), as the issue asks; a third is refused by name. */
+#include "proto.h"
+
+#define VLAN_MAX_DEPTH 2
+
+static int vlan_parse(struct parse_state *st)
+{
+	struct segoff_pkt *pkt = st->pkt;
+	if (pkt->nr_vlan == VLAN_MAX_DEPTH)
+		return SEGOFF_E_VLAN_DEPTH;
+	if (pkt->head_len < 4 || st->off > pkt->head_len - 4)
+		return SEGOFF_E_TRUNCATED;
+	pkt->nr_vlan++;
+	st->len = 4;
+	st->next = proto_from_ethertype(rd16(pkt->head + st->off + 2));
+	return SEGOFF_OK;
+}
+
+const struct proto_ops proto_vlan = {
+	.name = "vlan",
+	.parse = vlan_parse,
+};

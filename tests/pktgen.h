@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: MIT */
+/* Test packet generator: Ethernet / VLAN / IPv4 or IPv6 / TCP frames with
+ * every header option the tests need, a reproducible RNG, and reference
+ * checksums computed byte by byte (independent of segoff's csum module). */
+#ifndef SEGOFF_PKTGEN_H
+#define SEGOFF_PKTGEN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct rng {
+	uint64_t s;
+};
+uint64_t rng_next(struct rng *r);
+/* Uniform in [lo, hi]. */
+uint32_t rng_range(struct rng *r, uint32_t lo, uint32_t hi);
+
+enum pktgen_csum {
+	PKTGEN_CSUM_ZERO,       /* check field 0 */
+	PKTGEN_CSUM_PSEUDO,     /* pseudo-header sum, as a TSO sender leaves it */
+	PKTGEN_CSUM_FULL,       /* final checksum */
+	PKTGEN_CSUM_GARBAGE     /* a wrong value */
+};
+
+struct pktgen_spec {
+	int ipv6;
+	unsigned nr_vlan;
+	uint16_t vlan_tpid[2];
+	uint16_t vlan_tci[2];
+	unsigned ip4_optlen;    /* multiple of 4, <= 40 */
+	unsigned nr_ip6_ext;    /* extension headers before TCP */
+	uint8_t ip6_ext_type[4];/* 0, 43 or 60 */
+	uint8_t ip6_ext_units[4]; /* length in 8-byte units minus 1 */
+	unsigned tcp_optlen;    /* multiple of 4, <= 40 */
+	uint8_t tcp_flags;
+	uint32_t seq, ack;
+	uint16_t win, urg;
+	uint16_t sport, dport;
+	uint16_t ip_id;
+	uint8_t tos, ttl;
+	int df;
+	uint32_t flow_label;
+	uint32_t payload_len;
+	uint64_t payload_seed;
+	enum pktgen_csum csum;
+};
+
+/* A sensible default: IPv4, ACK|PSH, timestamps option, 1 KB payload. */
+void pktgen_default(struct pktgen_spec *s);
+/* Random header shapes: VLANs, options, ext headers, flags; payload_len
+ * within [min_payload, max_payload]. */
+void pktgen_random(struct pktgen_spec *s, struct rng *r, uint32_t min_payload, uint32_t max_payload);
+/* Bytes of all headers for this spec. */
+size_t pktgen_hdr_len(const struct pktgen_spec *s);
+/* Writes the frame; returns its length, or 0 if `cap` is too small. */
+size_t pktgen_build(const struct pktgen_spec *s, uint8_t *buf, size_t cap);
+/* Offsets of the IP and TCP headers in a frame built from `s`. */
+size_t pktgen_l3_off(const struct pktgen_spec *s);
+size_t pktgen_l4_off(const struct pktgen_spec *s);
+
+/* Reference one's-complement sum, one byte at a time (big-endian words). */
+uint32_t ref_sum(const uint8_t *p, size_t len, uint32_t sum);
+uint16_t ref_fold(uint32_t sum);
+/* 1 if the TCP checksum of `frame` verifies (and the IPv4 header checksum, if IPv4). */
+int ref_verify_tcp(const uint8_t *frame, size_t len, size_t l3_off, size_t l4_off, int ipv6);
+
+/* Hex dump of two frames around their first difference; returns that offset or -1. */
+long hexdiff(const char *what, const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
+
+#endif
