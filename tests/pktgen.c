@@ -139,6 +139,11 @@ static uint32_t ref_pseudo(const uint8_t *ip, int ipv6, uint32_t l4_len)
 	return s;
 }
 
+uint16_t ref_pseudo_sum(const uint8_t *ip, int ipv6, uint32_t l4_len)
+{
+	return ref_fold(ref_pseudo(ip, ipv6, l4_len));
+}
+
 size_t pktgen_build(const struct pktgen_spec *s, uint8_t *buf, size_t cap)
 {
 	size_t hdr = pktgen_hdr_len(s), len = hdr + s->payload_len;

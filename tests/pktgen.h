@@ -61,6 +61,8 @@ size_t pktgen_l4_off(const struct pktgen_spec *s);
 /* Reference one's-complement sum, one byte at a time (big-endian words). */
 uint32_t ref_sum(const uint8_t *p, size_t len, uint32_t sum);
 uint16_t ref_fold(uint32_t sum);
+/* Folded TCP pseudo-header sum for an IP header at `ip`. */
+uint16_t ref_pseudo_sum(const uint8_t *ip, int ipv6, uint32_t l4_len);
 /* 1 if the TCP checksum of `frame` verifies (and the IPv4 header checksum, if IPv4). */
 int ref_verify_tcp(const uint8_t *frame, size_t len, size_t l3_off, size_t l4_off, int ipv6);
 

@@ -82,8 +82,14 @@ AVX2 uint64_t csum_le_avx2(const void *buf, size_t len)
 	return csum_avx2_common(NULL, buf, len);
 }
 
+/* As for AVX-512: align the destination, swap the rest's sum after an odd head. */
 AVX2 uint64_t csum_copy_le_avx2(void *dst, const void *src, size_t len)
 {
-	return csum_avx2_common(dst, src, len);
+	size_t head = (size_t)(-(uintptr_t)dst & 31);
+	if (head == 0 || len < 256)
+		return csum_avx2_common(dst, src, len);
+	uint64_t h = csum_avx2_common(dst, src, head);
+	uint64_t rest = csum_avx2_common((uint8_t *)dst + head, (const uint8_t *)src + head, len - head);
+	return h + ((head & 1) ? csum_swap16(rest) : rest);
 }
 #endif

@@ -7,7 +7,10 @@
 
 #define AVX512 __attribute__((target("avx512f,avx512bw")))
 
-#define STEPS_PER_SPILL 16384
+/* 4 accumulators of 32-bit lanes, each growing by at most 2 * 0xffff per
+ * step, are added together before the reduction: spill before their sum
+ * could pass 2^32. */
+#define STEPS_PER_SPILL 4096
 
 AVX512 static inline __m512i acc_words(__m512i acc, __m512i v, __m512i mask)
 {
@@ -21,6 +24,8 @@ AVX512 static uint64_t hsum_epi32(__m512i v)
 	__m512i hi = _mm512_srli_epi64(v, 32);
 	return (uint64_t)_mm512_reduce_add_epi64(_mm512_add_epi64(lo, hi));
 }
+
+AVX512 static uint64_t tail_avx512(__m512i a, uint8_t *d, const uint8_t *p, size_t len);
 
 AVX512 static uint64_t csum_avx512_common(void *dst, const void *buf, size_t len)
 {
@@ -51,9 +56,20 @@ AVX512 static uint64_t csum_avx512_common(void *dst, const void *buf, size_t len
 			len -= 256;
 			steps++;
 		}
-		total += hsum_epi32(a0) + hsum_epi32(a1) + hsum_epi32(a2) + hsum_epi32(a3);
+		if (len < 256) { /* the tail joins the last round's accumulators */
+			__m512i a = _mm512_add_epi32(_mm512_add_epi32(a0, a1), _mm512_add_epi32(a2, a3));
+			return total + tail_avx512(a, d, p, len);
+		}
+		total += hsum_epi32(_mm512_add_epi32(_mm512_add_epi32(a0, a1), _mm512_add_epi32(a2, a3)));
 	}
-	__m512i a = _mm512_setzero_si512();
+	return total + tail_avx512(_mm512_setzero_si512(), d, p, len);
+}
+
+/* Below 256 bytes: 64-byte steps, the last one masked, so bytes past the
+ * end are neither read nor written. */
+AVX512 static uint64_t tail_avx512(__m512i a, uint8_t *d, const uint8_t *p, size_t len)
+{
+	const __m512i mask = _mm512_set1_epi32(0xffff);
 	while (len > 0) {
 		/* masked load: bytes past `len` read as zero and are never touched */
 		size_t n = len < 64 ? len : 64;
@@ -67,7 +83,7 @@ AVX512 static uint64_t csum_avx512_common(void *dst, const void *buf, size_t len
 		p += n;
 		len -= n;
 	}
-	return total + hsum_epi32(a);
+	return hsum_epi32(a);
 }
 
 AVX512 uint64_t csum_le_avx512(const void *buf, size_t len)
@@ -75,8 +91,17 @@ AVX512 uint64_t csum_le_avx512(const void *buf, size_t len)
 	return csum_avx512_common(NULL, buf, len);
 }
 
+/* Stores that straddle cache lines cost twice: bring the destination to a
+ * 64-byte boundary first. An odd-length head shifts the word pairing of the
+ * rest, whose sum is then byte-swapped (one's-complement sums commute with
+ * byte swaps). */
 AVX512 uint64_t csum_copy_le_avx512(void *dst, const void *src, size_t len)
 {
-	return csum_avx512_common(dst, src, len);
+	size_t head = (size_t)(-(uintptr_t)dst & 63);
+	if (head == 0 || len < 512)
+		return csum_avx512_common(dst, src, len);
+	uint64_t h = csum_avx512_common(dst, src, head);
+	uint64_t rest = csum_avx512_common((uint8_t *)dst + head, (const uint8_t *)src + head, len - head);
+	return h + ((head & 1) ? csum_swap16(rest) : rest);
 }
 #endif

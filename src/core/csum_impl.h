@@ -13,6 +13,17 @@
 typedef uint64_t (*csum_fn)(const void *buf, size_t len);
 typedef uint64_t (*csum_copy_fn)(void *dst, const void *src, size_t len);
 
+/* A little-endian word sum made from the other byte of each word: fold and swap. */
+static inline uint64_t csum_swap16(uint64_t s)
+{
+	s = (s & 0xffffffffu) + (s >> 32);
+	s = (s & 0xffffffffu) + (s >> 32);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)((s << 8) | (s >> 8));
+}
+
 uint64_t csum_le_scalar(const void *buf, size_t len);
 uint64_t csum_copy_le_scalar(void *dst, const void *src, size_t len);
 #if defined(__x86_64__)

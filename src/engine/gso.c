@@ -104,6 +104,35 @@ static unsigned seg_payload_len(const struct gso_ctx *c, unsigned i)
 	return c->payload_len - done < c->mss ? c->payload_len - done : c->mss;
 }
 
+/* Header copy with fixed-size moves (inlined vector loads and stores) for the
+ * common header sizes; two overlapping moves cover any length in a range,
+ * and neither reads nor writes outside [0, n). */
+static inline void copy_hdr(uint8_t *d, const uint8_t *s, size_t n)
+{
+	if (n >= 32 && n <= 64) {
+		memcpy(d, s, 32);
+		memcpy(d + n - 32, s + n - 32, 32);
+	} else if (n > 64 && n <= 128) {
+		memcpy(d, s, 64);
+		memcpy(d + n - 64, s + n - 64, 64);
+	} else {
+		memcpy(d, s, n);
+	}
+}
+
+/* The payload as one contiguous run, or NULL: the common case (a frame in
+ * one buffer, or headers in head and the data in one slice) needs no
+ * cursor and gives every segment exactly one payload slice. */
+static const uint8_t *contiguous_payload(const struct gso_ctx *c)
+{
+	const struct segoff_pkt *pkt = c->pkt;
+	if (pkt->nr_frags == 0)
+		return pkt->head + c->hdr_len;
+	if (pkt->nr_frags == 1 && pkt->head_len == c->hdr_len)
+		return pkt->frags[0].base;
+	return NULL;
+}
+
 static void gso_fixup_all(const struct gso_ctx *c)
 {
 	const struct segoff_pkt *pkt = c->pkt;
@@ -133,6 +162,38 @@ int segoff_gso_zerocopy(const struct segoff_pkt *pkt, const struct segoff_gso_pa
 		return SEGOFF_E_NOSPACE;
 	c.segs = segs;
 
+	const uint8_t *pay = contiguous_payload(&c);
+	if (pay) {
+		if (zc->iov_cap / 2 < (size_t)n)
+			return SEGOFF_E_NOSPACE;
+		/* Locals, not fields: stores through byte pointers may alias
+		 * anything, and the compiler would reload every field each time. */
+		const uint8_t *tmpl = pkt->head;
+		const unsigned hdr_len = c.hdr_len, mss = c.mss, last = c.nr_segs - 1;
+		const unsigned last_len = c.payload_len - last * mss;
+		const int full = c.full_csum;
+		uint8_t *head = zc->arena;
+		struct segoff_slice *iov = zc->iov;
+		for (unsigned i = 0; i <= last; i++, head += hdr_len, pay += mss, iov += 2) {
+			unsigned plen = i == last ? last_len : mss;
+			copy_hdr(head, tmpl, hdr_len);
+			iov[0].base = head;
+			iov[0].len = hdr_len;
+			iov[1].base = pay;
+			iov[1].len = plen;
+			struct segoff_seg *sg = &segs[i];
+			sg->head = head;
+			sg->len = hdr_len + plen;
+			sg->head_len = (uint16_t)hdr_len;
+			sg->nr_iov = 2;
+			sg->iov_first = 2 * i;
+			sg->payload_sum = full ? segoff_csum_fold(segoff_csum(pay, plen)) : 0;
+		}
+		zc->iov_used = 2 * (size_t)n;
+		gso_fixup_all(&c);
+		return n;
+	}
+
 	struct payload_cursor cur;
 	cursor_init(&cur, pkt, c.hdr_len);
 	size_t k = 0;
@@ -140,7 +201,7 @@ int segoff_gso_zerocopy(const struct segoff_pkt *pkt, const struct segoff_gso_pa
 		uint8_t *head = zc->arena + (size_t)i * c.hdr_len;
 		unsigned want = seg_payload_len(&c, i), got = 0;
 		segoff_csum_t sum = 0;
-		memcpy(head, pkt->head, c.hdr_len);
+		copy_hdr(head, pkt->head, c.hdr_len);
 		if (k == zc->iov_cap)
 			return SEGOFF_E_NOSPACE;
 		segs[i] = (struct segoff_seg){ .head = head, .len = c.hdr_len + want,
@@ -186,7 +247,7 @@ int segoff_gso_copy(const struct segoff_pkt *pkt, const struct segoff_gso_params
 	for (unsigned i = 0; i < c.nr_segs; i++) {
 		unsigned want = seg_payload_len(&c, i), got = 0;
 		segoff_csum_t sum = 0;
-		memcpy(frame, pkt->head, c.hdr_len);
+		copy_hdr(frame, pkt->head, c.hdr_len);
 		while (got < want) {
 			const uint8_t *piece;
 			size_t take = cursor_take(&cur, want - got, &piece);

@@ -47,15 +47,17 @@ static void ipv4_gso_fixup(const struct gso_ctx *c, const struct segoff_layer *l
 	/* Sum of the template with ID, tot_len and check taken out; each
 	 * segment adds its own two words back. The sum is never zero (the
 	 * version byte), so the incremental and the full checksum agree. */
-	segoff_csum_t base = segoff_csum(tmpl, l->len) + csum_neg16(rd16(tmpl + 2)) + csum_neg16(id0) +
-			     csum_neg16(rd16(tmpl + 10));
-	for (unsigned i = 0; i < c->nr_segs; i++) {
-		uint8_t *ip = c->segs[i].head + l->off;
-		uint16_t id = c->fixed_id ? id0 : (uint16_t)(id0 + i);
-		uint16_t tot_len = (uint16_t)(c->segs[i].len - l->off);
+	uint16_t base = segoff_csum_fold(segoff_csum(tmpl, l->len) + csum_neg16(rd16(tmpl + 2)) +
+					 csum_neg16(id0) + csum_neg16(rd16(tmpl + 10)));
+	const unsigned off = l->off, n = c->nr_segs, id_step = c->fixed_id ? 0 : 1;
+	struct segoff_seg *segs = c->segs;
+	for (unsigned i = 0; i < n; i++) {
+		uint8_t *ip = segs[i].head + off;
+		uint16_t id = (uint16_t)(id0 + i * id_step);
+		uint16_t tot_len = (uint16_t)(segs[i].len - off);
 		wr16(ip + 2, tot_len);
 		wr16(ip + 4, id);
-		wr16(ip + 10, segoff_csum_finish(base + tot_len + id));
+		wr16(ip + 10, (uint16_t)~csum_fold32((uint32_t)base + tot_len + id));
 	}
 }
 

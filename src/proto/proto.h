@@ -17,6 +17,7 @@
 #ifndef SEGOFF_PROTO_H
 #define SEGOFF_PROTO_H
 
+#include <string.h>
 #include <segoff/segoff.h>
 
 struct parse_state {
@@ -58,26 +59,45 @@ const struct proto_ops *proto_ops_of(enum segoff_proto p);
 enum segoff_proto proto_from_ethertype(uint16_t ethertype);
 enum segoff_proto proto_from_ipproto(uint8_t ipproto);
 
-/* Big-endian field access. */
+/* Big-endian field access: one load or store and a byte swap, which the
+ * compiler does not always make of byte-by-byte code. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define be16_host(x) (x)
+#define be32_host(x) (x)
+#else
+#define be16_host(x) __builtin_bswap16(x)
+#define be32_host(x) __builtin_bswap32(x)
+#endif
+
 static inline uint16_t rd16(const uint8_t *p)
 {
-	return (uint16_t)(p[0] << 8 | p[1]);
+	uint16_t v;
+	memcpy(&v, p, 2);
+	return be16_host(v);
 }
 static inline uint32_t rd32(const uint8_t *p)
 {
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	uint32_t v;
+	memcpy(&v, p, 4);
+	return be32_host(v);
 }
 static inline void wr16(uint8_t *p, uint16_t v)
 {
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
+	v = be16_host(v);
+	memcpy(p, &v, 2);
 }
 static inline void wr32(uint8_t *p, uint32_t v)
 {
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
+	v = be32_host(v);
+	memcpy(p, &v, 4);
+}
+
+/* Fold a sum of a few 16-bit words (< 2^31) to 16 bits: 0 only for 0. */
+static inline uint16_t csum_fold32(uint32_t s)
+{
+	s = (s & 0xffff) + (s >> 16);
+	s += s >> 16;
+	return (uint16_t)s;
 }
 
 /* One's-complement negation, to take a word out of an unfolded sum. */

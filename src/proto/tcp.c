@@ -59,7 +59,6 @@ static void tcp_gso_fixup(const struct gso_ctx *c, const struct segoff_layer *l)
 {
 	const struct segoff_pkt *pkt = c->pkt;
 	const uint8_t *th0 = pkt->head + l->off;
-	const unsigned thlen = l->len;
 	const uint32_t seq0 = rd32(th0 + 4);
 	const uint16_t flags0 = rd16(th0 + 12);
 	const uint16_t check0 = rd16(th0 + TCP_CHECK_OFFSET);
@@ -73,31 +72,34 @@ static void tcp_gso_fixup(const struct gso_ctx *c, const struct segoff_layer *l)
 	} else {
 		seed_base = c->pseudo + IPPROTO_TCP_NUM;
 	}
-	/* Header words that no segment changes. */
-	segoff_csum_t hdr_base = 0;
+	/* Every segment but the last has the same length, so the same seed. */
+	const uint16_t seed_full = segoff_csum_fold(seed_base + csum_len32(l->len + c->mss));
+	const uint16_t seed_last = segoff_csum_fold(seed_base + csum_len32(c->segs[last].len - l->off));
+	const uint16_t flags_first = flags0 & (uint16_t)~(TCP_PSH | TCP_FIN);
+	const uint16_t flags_mid = flags_first & (uint16_t)~TCP_CWR;
+	const uint16_t flags_last = flags0 & (uint16_t)~TCP_CWR;
+	/* Header words that no segment changes, for the full checksum. */
+	uint16_t hdr_base = 0;
 	if (c->full_csum)
-		hdr_base = segoff_csum(th0, thlen) + csum_neg16((uint16_t)(seq0 >> 16)) +
-			   csum_neg16((uint16_t)seq0) + csum_neg16(flags0) + csum_neg16(check0);
+		hdr_base = segoff_csum_fold(segoff_csum(th0, l->len) + csum_neg16((uint16_t)(seq0 >> 16)) +
+					    csum_neg16((uint16_t)seq0) + csum_neg16(flags0) + csum_neg16(check0));
 
-	for (unsigned i = 0; i <= last; i++) {
-		struct segoff_seg *s = &c->segs[i];
-		uint8_t *th = s->head + l->off;
-		uint32_t seq = seq0 + i * c->mss;
-		uint16_t flags = flags0;
-		if (i != last)
-			flags &= (uint16_t)~(TCP_PSH | TCP_FIN);
-		if (i != 0)
-			flags &= (uint16_t)~TCP_CWR;
-		uint32_t l4_len = s->len - l->off;
-		uint16_t seed = segoff_csum_fold(seed_base + csum_len32(l4_len));
-		uint16_t check = seed;
-		if (c->full_csum)
-			check = segoff_csum_finish(seed + hdr_base + (seq >> 16) + (seq & 0xffff) + flags +
-						   s->payload_sum);
+	const unsigned off = l->off, mss = c->mss;
+	const int full = c->full_csum;
+	struct segoff_seg *segs = c->segs;
+	uint32_t seq = seq0;
+	for (unsigned i = 0; i <= last; i++, seq += mss) {
+		struct segoff_seg *s = &segs[i];
+		uint8_t *th = s->head + off;
+		uint16_t flags = i == 0 ? flags_first : i == last ? flags_last : flags_mid;
+		uint16_t check = i == last ? seed_last : seed_full;
+		if (full)
+			check = (uint16_t)~csum_fold32((uint32_t)check + hdr_base + (seq >> 16) + (seq & 0xffff) +
+						      flags + s->payload_sum);
 		wr32(th + 4, seq);
 		wr16(th + 12, flags);
 		wr16(th + TCP_CHECK_OFFSET, check);
-		s->csum_start = l->off;
+		s->csum_start = (uint16_t)off;
 		s->csum_offset = TCP_CHECK_OFFSET;
 	}
 }

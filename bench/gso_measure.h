@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: MIT */
+/* The GSO benchmark cases, shared by `segoff bench gso` and bench/bench_gso
+ * (which adds DPDK as a peer in the same process). */
+#ifndef SEGOFF_GSO_MEASURE_H
+#define SEGOFF_GSO_MEASURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define BENCH_MSS 1448
+#define BENCH_SEGS 45
+#define BENCH_PAYLOAD (BENCH_MSS * BENCH_SEGS) /* 65160: a full 64 KB TSO write */
+#define BENCH_HDR 54                          /* Ethernet + IPv4 + TCP, no options */
+
+struct gso_measure {
+	unsigned runs;
+	double zc_partial_ns;   /* ns per segment, medians */
+	double zc_full_ns;
+	double copy_full_ns;
+	double memcpy_gbps;     /* GB/s of payload: the physical limits of this machine */
+	double csum_gbps;
+	double zc_full_gbps;    /* GB/s of payload, for the targets */
+	double copy_full_gbps;
+	const char *csum_impl;
+};
+
+/* The 64 KB TCP/IPv4 super-packet every case segments (ours and DPDK's). */
+size_t bench_build_packet(uint8_t *frame, size_t cap);
+/* Median of `runs` timings of fn, in ns per call of fn (fn runs `iters` times per timing). */
+double bench_median_ns(unsigned runs, unsigned iters, void (*fn)(void *), void *arg);
+void gso_measure_run(struct gso_measure *m, unsigned runs);
+void gso_measure_print(const struct gso_measure *m, int json);
+
+#endif

@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: MIT
+/* virtio_net_hdr [V1-V4]: byte layout, and each validation the kernel
+ * applies to a header written into a TAP, as its own case. */
+#include <string.h>
+#include <segoff/segoff.h>
+#include "check.h"
+#include "pktgen.h"
+
+static uint8_t frame[70000];
+static size_t flen;
+static struct segoff_pkt pkt;
+
+static void setup(int ipv6, uint32_t payload)
+{
+	struct pktgen_spec s;
+	pktgen_default(&s);
+	s.ipv6 = ipv6;
+	s.payload_len = payload;
+	flen = pktgen_build(&s, frame, sizeof(frame));
+	segoff_pkt_init(&pkt, frame, flen, NULL, 0);
+	segoff_parse(&pkt, SEGOFF_PROTO_ETH, 0);
+}
+
+static struct segoff_vnet_hdr tso(int ipv6, uint16_t mss)
+{
+	struct segoff_vnet_hdr h = {
+		.flags = SEGOFF_VNET_F_NEEDS_CSUM,
+		.gso_type = ipv6 ? SEGOFF_VNET_GSO_TCPV6 : SEGOFF_VNET_GSO_TCPV4,
+		.hdr_len = pkt.payload_off,
+		.gso_size = mss,
+		.csum_start = pkt.l4_off,
+		.csum_offset = 16,
+	};
+	return h;
+}
+
+static void V1_encodes_little_endian_in_10_and_12_bytes(void)
+{
+	struct segoff_vnet_hdr h = { 1, 4, 0x0102, 0x0304, 0x0506, 0x0708, 0x090a }, d;
+	uint8_t b[12];
+	CHECK_EQ(segoff_vnet_encode(&h, b, 12), SEGOFF_OK);
+	static const uint8_t want[12] = { 1, 4, 2, 1, 4, 3, 6, 5, 8, 7, 0x0a, 0x09 };
+	CHECK(memcmp(b, want, 12) == 0);
+	CHECK_EQ(segoff_vnet_decode(b, 12, &d), SEGOFF_OK);
+	CHECK(memcmp(&d, &h, sizeof(h)) == 0);
+	CHECK_EQ(segoff_vnet_decode(b, 10, &d), SEGOFF_OK);
+	CHECK_EQ(d.num_buffers, 0);
+	CHECK_EQ(segoff_vnet_decode(b, 11, &d), SEGOFF_E_INVAL);
+	CHECK_EQ(segoff_vnet_encode(&h, b, 9), SEGOFF_E_INVAL);
+}
+
+static void V3_valid_tso_header_sets_metadata(void)
+{
+	setup(0, 4000);
+	struct segoff_vnet_hdr h = tso(0, 1448);
+	h.gso_type |= SEGOFF_VNET_GSO_ECN;
+	CHECK_EQ(segoff_vnet_to_pkt(&h, &pkt), SEGOFF_OK);
+	CHECK_EQ(pkt.gso_size, 1448);
+	CHECK_EQ(pkt.gso_type, SEGOFF_GSO_TCPV4 | SEGOFF_GSO_TCP_ECN);
+	CHECK_EQ(pkt.csum_state, SEGOFF_CSUM_PARTIAL);
+	CHECK_EQ(pkt.csum_start, pkt.l4_off);
+	struct segoff_vnet_hdr back;
+	CHECK_EQ(segoff_vnet_from_pkt(&pkt, &back), SEGOFF_OK);
+	CHECK_EQ(back.gso_type, h.gso_type);
+	CHECK_EQ(back.gso_size, 1448);
+	CHECK_EQ(back.hdr_len, pkt.payload_off);
+	CHECK_EQ(back.flags, SEGOFF_VNET_F_NEEDS_CSUM);
+}
+
+static void V3_too_small_to_segment_is_a_plain_packet(void)
+{
+	setup(0, 1448 + 12); /* TCP options count: the kernel measures from csum_start + 20 */
+	struct segoff_vnet_hdr h = tso(0, 1448);
+	CHECK_EQ(segoff_vnet_to_pkt(&h, &pkt), SEGOFF_OK);
+	CHECK_EQ(pkt.gso_size, 1448);
+	setup(0, 1448 - 12);
+	CHECK_EQ(segoff_vnet_to_pkt(&h, &pkt), SEGOFF_OK);
+	CHECK_EQ(pkt.gso_size, 0);
+	CHECK_EQ(pkt.gso_type, 0);
+	CHECK_EQ(pkt.csum_state, SEGOFF_CSUM_PARTIAL);
+}
+
+static void V3_refuses_each_lie(void)
+{
+	setup(0, 4000);
+	struct segoff_vnet_hdr h;
+	h = tso(0, 0);
+	CHECK_EQ(segoff_vnet_to_pkt(&h, &pkt), SEGOFF_E_VNET_GSO_SIZE);
+	h = tso(0, 0xffff);
+	CHECK_EQ(segoff_vnet_to_pkt(&h, &pkt), SEGOFF_E_VNET_GSO_SIZE);
+	h = tso(0, 1000);
+	h.gso_type = 2;
+	CHECK_EQ(segoff_vnet_to_pkt(&h, &pkt), SEGOFF_E_VNET_GSO_TYPE);
+	h.gso_type = SEGOFF_VNET_GSO_ECN; /* NONE|ECN */
+	CHECK_EQ(segoff_vnet_to_pkt(&h, &pkt), SEGOFF_E_VNET_GSO_TYPE);
+	/* tun raises hdr_len to cover the check field before anything else */
+	h = tso(0, 1000);
+	h.csum_start = (uint16_t)flen;
+	CHECK_EQ(segoff_vnet_to_pkt(&h, &pkt), SEGOFF_E_VNET_HDR_LEN);
+	/* a TCP header that would run past the frame */
+	h = tso(0, 1000);
+	h.csum_start = (uint16_t)(flen - 10);
+	h.csum_offset = 0;
+	CHECK_EQ(segoff_vnet_to_pkt(&h, &pkt), SEGOFF_E_VNET_CSUM_RANGE);
+	h = tso(0, 1000);
+	h.csum_start = 19;
+	CHECK_EQ(segoff_vnet_to_pkt(&h, &pkt), SEGOFF_E_VNET_CSUM_START);
+	h = tso(0, 1000);
+	h.csum_offset = 6;
+	CHECK_EQ(segoff_vnet_to_pkt(&h, &pkt), SEGOFF_E_VNET_CSUM_OFFSET);
+	h = tso(0, 1000);
+	h.hdr_len = (uint16_t)(flen + 1);
+	CHECK_EQ(segoff_vnet_to_pkt(&h, &pkt), SEGOFF_E_VNET_HDR_LEN);
+	/* TCPv6 needs csum_start >= 40 */
+	h = tso(1, 1000);
+	h.csum_start = 39;
+	CHECK_EQ(segoff_vnet_to_pkt(&h, &pkt), SEGOFF_E_VNET_CSUM_START);
+	/* without NEEDS_CSUM the named protocol must be in the frame */
+	h = tso(0, 1000);
+	h.flags = 0;
+	h.gso_type = SEGOFF_VNET_GSO_UDP_L4;
+	CHECK_EQ(segoff_vnet_to_pkt(&h, &pkt), SEGOFF_E_VNET_PROTO);
+	h.gso_type = SEGOFF_VNET_GSO_TCPV4;
+	CHECK_EQ(segoff_vnet_to_pkt(&h, &pkt), SEGOFF_OK);
+	CHECK_EQ(pkt.csum_state, SEGOFF_CSUM_NONE);
+	uint8_t tiny[13] = { 0 };
+	struct segoff_pkt t;
+	segoff_pkt_init(&t, tiny, sizeof(tiny), NULL, 0);
+	CHECK_EQ(segoff_vnet_to_pkt(&h, &t), SEGOFF_E_FRAME_SHORT);
+}
+
+static void V3_udp_l4_rules(void)
+{
+	setup(0, 4000);
+	frame[pkt.l3_off + 9] = 17;
+	segoff_parse(&pkt, SEGOFF_PROTO_ETH, 0);
+	struct segoff_vnet_hdr h = { .flags = SEGOFF_VNET_F_NEEDS_CSUM, .gso_type = SEGOFF_VNET_GSO_UDP_L4,
+				     .gso_size = 1000, .csum_start = pkt.l4_off, .csum_offset = 6 };
+	CHECK_EQ(segoff_vnet_to_pkt(&h, &pkt), SEGOFF_OK);
+	CHECK_EQ(pkt.gso_type, SEGOFF_GSO_UDP_L4);
+	h.flags = 0;
+	CHECK_EQ(segoff_vnet_to_pkt(&h, &pkt), SEGOFF_E_VNET_NEEDS_CSUM);
+	h.flags = SEGOFF_VNET_F_NEEDS_CSUM;
+	h.csum_offset = 16;
+	CHECK_EQ(segoff_vnet_to_pkt(&h, &pkt), SEGOFF_E_VNET_CSUM_OFFSET);
+	h.csum_offset = 6;
+	h.gso_type |= SEGOFF_VNET_GSO_ECN;
+	CHECK_EQ(segoff_vnet_to_pkt(&h, &pkt), SEGOFF_E_VNET_ECN);
+	h.gso_type = SEGOFF_VNET_GSO_UDP_L4;
+	h.gso_size = 30; /* 4000+ bytes / 30 > 128 segments */
+	CHECK_EQ(segoff_vnet_to_pkt(&h, &pkt), SEGOFF_E_VNET_TOO_MANY_SEGS);
+}
+
+static void V4_data_valid_reads_as_verified(void)
+{
+	setup(1, 100);
+	struct segoff_vnet_hdr h = { .flags = SEGOFF_VNET_F_DATA_VALID };
+	CHECK_EQ(segoff_vnet_to_pkt(&h, &pkt), SEGOFF_OK);
+	CHECK_EQ(pkt.csum_state, SEGOFF_CSUM_VERIFIED);
+	struct segoff_vnet_hdr back;
+	CHECK_EQ(segoff_vnet_from_pkt(&pkt, &back), SEGOFF_OK);
+	CHECK_EQ(back.flags, SEGOFF_VNET_F_DATA_VALID);
+	CHECK_EQ(back.gso_type, 0);
+	struct segoff_seg seg = { .csum_start = 54, .csum_offset = 16 };
+	segoff_vnet_from_seg(&seg, 1, &back);
+	CHECK_EQ(back.flags, SEGOFF_VNET_F_NEEDS_CSUM);
+	CHECK_EQ(back.csum_start, 54);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct check_test tests[] = {
+		TEST(V1_encodes_little_endian_in_10_and_12_bytes),
+		TEST(V3_valid_tso_header_sets_metadata),
+		TEST(V3_too_small_to_segment_is_a_plain_packet),
+		TEST(V3_refuses_each_lie),
+		TEST(V3_udp_l4_rules),
+		TEST(V4_data_valid_reads_as_verified),
+	};
+	return check_main(argc, argv, "vnet", tests, sizeof(tests) / sizeof(tests[0]));
+}

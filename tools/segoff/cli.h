@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/* The CLI's commands and the shared pieces of the segment job. */
+#ifndef SEGOFF_CLI_H
+#define SEGOFF_CLI_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <segoff/segoff.h>
+
+#define CLI_EXIT_OK 0
+#define CLI_EXIT_FAILURE 1
+#define CLI_EXIT_USAGE 2
+
+int cmd_segment(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+int cmd_bench(int argc, char **argv);
+
+struct segment_opts {
+	unsigned mss;
+	uint8_t ip_id;          /* enum segoff_gso_ip_id */
+	uint8_t csum;           /* enum segoff_gso_csum */
+};
+
+#define NR_ERROR_SLOTS 64
+
+struct segment_stats {
+	uint64_t pkts_in, bytes_in, pkts_out, bytes_out;
+	uint64_t segmented, segments_out, passed;
+	uint64_t refused, refused_by[NR_ERROR_SLOTS];
+	double seconds;
+};
+
+/* Runs the segment job from capture `in` to capture `out` ("-" for stdio).
+ * Per-packet problems are reported on stderr and counted; returns
+ * CLI_EXIT_OK, or CLI_EXIT_FAILURE for an I/O failure or refused packets. */
+int segment_file(const char *in, const char *out, const struct segment_opts *o, struct segment_stats *st);
+void segment_report(FILE *f, const char *in, const struct segment_stats *st, int json);
+
+#endif

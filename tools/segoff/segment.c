@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: MIT
+/* `segoff segment`: what went on the wire, from a capture taken on the
+ * sending side of a TSO interface. Every TCP packet whose payload exceeds
+ * the MSS is cut as the kernel would cut it; everything else passes through
+ * unchanged and in order. Input checksums are never trusted (a TSO capture
+ * holds only pseudo-header sums there): segoff computes them. */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "../../src/io/pcapio.h"
+#include "cli.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: segoff segment --mss N [--ip-id inc|fixed] [--csum full|partial] [--json] IN OUT\n"
+		   "  Cuts every TCP packet whose payload exceeds N bytes into segments exactly as\n"
+		   "  Linux's software GSO does; other packets pass through unchanged, in order.\n"
+		   "  IN is pcap or pcapng, OUT is pcap; '-' is stdin/stdout. Summary on stderr.\n");
+}
+
+/* Output storage, grown as the largest packet so far needs (not per packet). */
+struct out_space {
+	uint8_t *buf;
+	size_t size;
+	struct segoff_seg *segs;
+	size_t nsegs;
+};
+
+static int ensure_space(struct out_space *o, size_t bytes, size_t segs)
+{
+	if (bytes > o->size) {
+		uint8_t *b = realloc(o->buf, bytes);
+		if (!b)
+			return -1;
+		o->buf = b;
+		o->size = bytes;
+	}
+	if (segs > o->nsegs) {
+		struct segoff_seg *s = realloc(o->segs, segs * sizeof(*s));
+		if (!s)
+			return -1;
+		o->segs = s;
+		o->nsegs = segs;
+	}
+	return 0;
+}
+
+static void refuse(struct segment_stats *st, const char *in, uint64_t k, int err, const char *extra)
+{
+	st->refused++;
+	st->refused_by[(unsigned)-err % NR_ERROR_SLOTS]++;
+	fprintf(stderr, "segoff: %s: packet %llu: %s%s\n", in, (unsigned long long)k, segoff_strerror(err),
+		extra ? extra : "");
+}
+
+static double now_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+int segment_file(const char *in, const char *out, const struct segment_opts *o, struct segment_stats *st)
+{
+	char err[512];
+	memset(st, 0, sizeof(*st));
+	struct pcapio_reader *r = pcapio_open_read(in, err, sizeof(err));
+	if (!r) {
+		fprintf(stderr, "segoff: %s: %s\n", in, err);
+		return CLI_EXIT_FAILURE;
+	}
+	int linktype = pcapio_linktype(r);
+	struct pcapio_writer *w = pcapio_open_write(out, linktype, err, sizeof(err));
+	if (!w) {
+		fprintf(stderr, "segoff: %s: %s\n", out, err);
+		pcapio_close_read(r);
+		return CLI_EXIT_FAILURE;
+	}
+	struct segoff_gso_params params;
+	segoff_gso_params_init(&params);
+	params.mss = (uint16_t)o->mss;
+	params.ip_id = o->ip_id;
+	params.csum = o->csum;
+	/* A capture may hold BIG TCP packets: no size limit but the capture's. */
+	params.max_size = UINT32_MAX;
+	params.max_segs = UINT32_MAX;
+
+	struct out_space space = { 0 };
+	int progress = isatty(STDERR_FILENO);
+	double t0 = now_s(), last_progress = t0;
+	struct pcapio_packet cp;
+	int rc, status = CLI_EXIT_OK;
+	while ((rc = pcapio_next(r, &cp, err, sizeof(err))) == 1) {
+		uint64_t k = ++st->pkts_in;
+		st->bytes_in += cp.caplen;
+		if (progress && (k & 4095) == 0 && now_s() - last_progress > 1) {
+			last_progress = now_s();
+			fprintf(stderr, "\rsegoff: %s: %llu packets...", in, (unsigned long long)k);
+		}
+		enum segoff_proto first;
+		unsigned off;
+		int n = 0;
+		if (pcapio_parse_start(linktype, cp.data, cp.caplen, &first, &off)) {
+			struct segoff_pkt pkt;
+			segoff_pkt_init(&pkt, cp.data, cp.caplen, NULL, 0);
+			int e = segoff_parse(&pkt, first, off);
+			if (e < 0) {
+				refuse(st, in, k, e, NULL);
+			} else if (pkt.l4_proto == SEGOFF_PROTO_TCP && cp.len > pkt.payload_off &&
+				   cp.len - pkt.payload_off > o->mss) {
+				if (cp.caplen < cp.len) {
+					refuse(st, in, k, SEGOFF_E_TRUNCATED, " (cut short by the capture's snaplen)");
+				} else {
+					n = segoff_gso_count(&pkt, &params);
+					if (n > 0 && ensure_space(&space, (size_t)n * pkt.payload_off + cp.caplen, (size_t)n) < 0) {
+						fprintf(stderr, "segoff: out of memory\n");
+						status = CLI_EXIT_FAILURE;
+						break;
+					}
+					if (n > 0)
+						n = segoff_gso_copy(&pkt, &params, space.buf, space.size, space.segs, space.nsegs);
+					if (n < 0) {
+						refuse(st, in, k, n, NULL);
+						n = 0;
+					}
+				}
+			}
+		}
+		if (n > 0) {
+			st->segmented++;
+			for (int i = 0; i < n; i++) {
+				pcapio_write(w, &cp.ts, space.segs[i].head, space.segs[i].len);
+				st->bytes_out += space.segs[i].len;
+			}
+			st->pkts_out += (uint64_t)n;
+			st->segments_out += (uint64_t)n;
+		} else {
+			pcapio_write(w, &cp.ts, cp.data, cp.caplen);
+			st->pkts_out++;
+			st->bytes_out += cp.caplen;
+			st->passed++;
+		}
+	}
+	if (progress && st->pkts_in >= 4096)
+		fprintf(stderr, "\r\033[K");
+	if (rc < 0) {
+		fprintf(stderr, "segoff: %s: %s\n", in, err);
+		status = CLI_EXIT_FAILURE;
+	}
+	if (pcapio_close_write(w) != 0) {
+		fprintf(stderr, "segoff: %s: write failed\n", out);
+		status = CLI_EXIT_FAILURE;
+	}
+	pcapio_close_read(r);
+	free(space.buf);
+	free(space.segs);
+	st->seconds = now_s() - t0;
+	if (st->refused)
+		status = CLI_EXIT_FAILURE;
+	return status;
+}
+
+void segment_report(FILE *f, const char *in, const struct segment_stats *st, int json)
+{
+	if (json) {
+		fprintf(f,
+			"{\"command\":\"segment\",\"input\":\"%s\",\"packets_in\":%llu,\"bytes_in\":%llu,"
+			"\"packets_out\":%llu,\"bytes_out\":%llu,\"segmented\":%llu,\"segments_out\":%llu,"
+			"\"passed_through\":%llu,\"refused\":%llu,\"refused_by\":{",
+			in, (unsigned long long)st->pkts_in, (unsigned long long)st->bytes_in,
+			(unsigned long long)st->pkts_out, (unsigned long long)st->bytes_out,
+			(unsigned long long)st->segmented, (unsigned long long)st->segments_out,
+			(unsigned long long)st->passed, (unsigned long long)st->refused);
+		const char *sep = "";
+		for (int e = 0; e < NR_ERROR_SLOTS; e++) {
+			if (st->refused_by[e]) {
+				fprintf(f, "%s\"%s\":%llu", sep, segoff_error_name(-e), (unsigned long long)st->refused_by[e]);
+				sep = ",";
+			}
+		}
+		fprintf(f, "},\"seconds\":%.6f}\n", st->seconds);
+		return;
+	}
+	fprintf(f, "segoff segment: %s: %llu packets (%llu bytes) in, %llu packets (%llu bytes) out\n", in,
+		(unsigned long long)st->pkts_in, (unsigned long long)st->bytes_in, (unsigned long long)st->pkts_out,
+		(unsigned long long)st->bytes_out);
+	fprintf(f, "  %llu segmented into %llu segments, %llu passed through unchanged, %llu refused\n",
+		(unsigned long long)st->segmented, (unsigned long long)st->segments_out,
+		(unsigned long long)st->passed, (unsigned long long)st->refused);
+	for (int e = 0; e < NR_ERROR_SLOTS; e++)
+		if (st->refused_by[e])
+			fprintf(f, "  refused %s: %llu\n", segoff_error_name(-e), (unsigned long long)st->refused_by[e]);
+}
+
+int cmd_segment(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "mss", required_argument, NULL, 'm' },
+		{ "ip-id", required_argument, NULL, 'i' },
+		{ "csum", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct segment_opts o = { 0, SEGOFF_GSO_IP_ID_INC, SEGOFF_GSO_CSUM_FULL };
+	int json = 0, c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "m:i:c:jh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'm': {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+			if (*end || v == 0 || v > 65535) {
+				fprintf(stderr, "segoff segment: --mss must be 1..65535\n");
+				return CLI_EXIT_USAGE;
+			}
+			o.mss = (unsigned)v;
+			break;
+		}
+		case 'i':
+			if (strcmp(optarg, "inc") == 0)
+				o.ip_id = SEGOFF_GSO_IP_ID_INC;
+			else if (strcmp(optarg, "fixed") == 0)
+				o.ip_id = SEGOFF_GSO_IP_ID_FIXED;
+			else {
+				fprintf(stderr, "segoff segment: --ip-id is inc or fixed\n");
+				return CLI_EXIT_USAGE;
+			}
+			break;
+		case 'c':
+			if (strcmp(optarg, "full") == 0)
+				o.csum = SEGOFF_GSO_CSUM_FULL;
+			else if (strcmp(optarg, "partial") == 0)
+				o.csum = SEGOFF_GSO_CSUM_PARTIAL;
+			else {
+				fprintf(stderr, "segoff segment: --csum is full or partial\n");
+				return CLI_EXIT_USAGE;
+			}
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			return CLI_EXIT_OK;
+		default:
+			usage(stderr);
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 2 || o.mss == 0) {
+		usage(stderr);
+		return CLI_EXIT_USAGE;
+	}
+	struct segment_stats st;
+	int rc = segment_file(argv[optind], argv[optind + 1], &o, &st);
+	segment_report(stderr, argv[optind], &st, json);
+	return rc;
+}
