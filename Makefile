@@ -92,7 +92,7 @@ bench: deps
 DPDK_CFLAGS := $(shell pkg-config --cflags libdpdk 2>/dev/null)
 DPDK_LIBS := $(shell pkg-config --libs libdpdk 2>/dev/null)
 ifneq ($(DPDK_LIBS),)
-BENCH_DPDK := -DHAVE_DPDK $(DPDK_CFLAGS)
+BENCH_DPDK := -DHAVE_DPDK -DALLOW_EXPERIMENTAL_API $(DPDK_CFLAGS)
 endif
 # DPDK's headers are not -Wextra clean; the peer file alone is built without -Werror.
 $(BUILD)/bench-gso: bench/bench_gso.c bench/gso_measure.c $(STATIC_LIB)

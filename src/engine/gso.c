@@ -120,6 +120,79 @@ static inline void copy_hdr(uint8_t *d, const uint8_t *s, size_t n)
 	}
 }
 
+/* Let each layer write the fields all middle segments share into `hdr`. */
+static void apply_templates(const struct gso_ctx *c, uint8_t *hdr)
+{
+	const struct segoff_pkt *pkt = c->pkt;
+	for (unsigned i = 0; i < pkt->nr_layers; i++) {
+		const struct proto_ops *ops = proto_ops_of(pkt->layer[i].proto);
+		if (ops->gso_template)
+			ops->gso_template(c, &pkt->layer[i], hdr);
+	}
+}
+
+/* The header template, specialised once in `buf` when it fits. */
+static void build_template(struct gso_ctx *c, uint8_t buf[GSO_TMPL_MAX])
+{
+	c->tmpl = NULL;
+	if (c->hdr_len <= GSO_TMPL_MAX) {
+		memcpy(buf, c->pkt->head, c->hdr_len);
+		apply_templates(c, buf);
+		c->tmpl = buf;
+	}
+}
+
+enum hdr_class { HDR_32_64, HDR_65_128, HDR_ANY };
+
+/* The zero-copy fast path for a contiguous payload: header copy, two slices
+ * and the descriptor per segment. Always inlined with constant `cls` and
+ * `full`, so each call site becomes a loop without per-segment branches.
+ * Locals, not fields: stores through byte pointers may alias anything. */
+static inline __attribute__((always_inline)) void zc_fill(const struct gso_ctx *c, const uint8_t *pay,
+							  struct segoff_gso_zc *zc, enum hdr_class cls, int full)
+{
+	const uint8_t *tmpl = c->tmpl;
+	const unsigned hdr_len = c->hdr_len, mss = c->mss, last = c->nr_segs - 1;
+	const unsigned last_len = c->payload_len - last * mss;
+	uint8_t *head = zc->arena;
+	struct segoff_slice *iov = zc->iov;
+	struct segoff_seg *sg = c->segs;
+	for (unsigned i = 0; i <= last; i++, head += hdr_len, pay += mss, iov += 2, sg++) {
+		unsigned plen = i == last ? last_len : mss;
+		if (cls == HDR_32_64) {
+			memcpy(head, tmpl, 32);
+			memcpy(head + hdr_len - 32, tmpl + hdr_len - 32, 32);
+		} else if (cls == HDR_65_128) {
+			memcpy(head, tmpl, 64);
+			memcpy(head + hdr_len - 64, tmpl + hdr_len - 64, 64);
+		} else {
+			memcpy(head, tmpl, hdr_len);
+		}
+		iov[0].base = head;
+		iov[0].len = hdr_len;
+		iov[1].base = pay;
+		iov[1].len = plen;
+		sg->head = head;
+		sg->len = hdr_len + plen;
+		sg->head_len = (uint16_t)hdr_len;
+		sg->nr_iov = 2;
+		sg->iov_first = 2 * i;
+		sg->payload_sum = full ? segoff_csum_fold(segoff_csum(pay, plen)) : 0;
+	}
+}
+
+/* One segment's headers: the template, or for very long headers the
+ * packet's own with the templates applied in place. */
+static inline void write_headers(const struct gso_ctx *c, uint8_t *dst)
+{
+	if (c->tmpl) {
+		copy_hdr(dst, c->tmpl, c->hdr_len);
+	} else {
+		memcpy(dst, c->pkt->head, c->hdr_len);
+		apply_templates(c, dst);
+	}
+}
+
 /* The payload as one contiguous run, or NULL: the common case (a frame in
  * one buffer, or headers in head and the data in one slice) needs no
  * cursor and gives every segment exactly one payload slice. */
@@ -161,34 +234,21 @@ int segoff_gso_zerocopy(const struct segoff_pkt *pkt, const struct segoff_gso_pa
 	if ((size_t)n > segs_cap || zc->arena_size / c.hdr_len < (size_t)n)
 		return SEGOFF_E_NOSPACE;
 	c.segs = segs;
+	uint8_t tmpl_buf[GSO_TMPL_MAX];
+	build_template(&c, tmpl_buf);
 
 	const uint8_t *pay = contiguous_payload(&c);
-	if (pay) {
+	if (pay && c.tmpl) {
 		if (zc->iov_cap / 2 < (size_t)n)
 			return SEGOFF_E_NOSPACE;
-		/* Locals, not fields: stores through byte pointers may alias
-		 * anything, and the compiler would reload every field each time. */
-		const uint8_t *tmpl = pkt->head;
-		const unsigned hdr_len = c.hdr_len, mss = c.mss, last = c.nr_segs - 1;
-		const unsigned last_len = c.payload_len - last * mss;
-		const int full = c.full_csum;
-		uint8_t *head = zc->arena;
-		struct segoff_slice *iov = zc->iov;
-		for (unsigned i = 0; i <= last; i++, head += hdr_len, pay += mss, iov += 2) {
-			unsigned plen = i == last ? last_len : mss;
-			copy_hdr(head, tmpl, hdr_len);
-			iov[0].base = head;
-			iov[0].len = hdr_len;
-			iov[1].base = pay;
-			iov[1].len = plen;
-			struct segoff_seg *sg = &segs[i];
-			sg->head = head;
-			sg->len = hdr_len + plen;
-			sg->head_len = (uint16_t)hdr_len;
-			sg->nr_iov = 2;
-			sg->iov_first = 2 * i;
-			sg->payload_sum = full ? segoff_csum_fold(segoff_csum(pay, plen)) : 0;
-		}
+		/* One loop per header-size class and checksum mode, so that the
+		 * branches are decided once per packet, not per segment. */
+		if (c.hdr_len >= 32 && c.hdr_len <= 64)
+			c.full_csum ? zc_fill(&c, pay, zc, HDR_32_64, 1) : zc_fill(&c, pay, zc, HDR_32_64, 0);
+		else if (c.hdr_len > 64 && c.hdr_len <= 128)
+			c.full_csum ? zc_fill(&c, pay, zc, HDR_65_128, 1) : zc_fill(&c, pay, zc, HDR_65_128, 0);
+		else
+			zc_fill(&c, pay, zc, HDR_ANY, c.full_csum);
 		zc->iov_used = 2 * (size_t)n;
 		gso_fixup_all(&c);
 		return n;
@@ -201,7 +261,7 @@ int segoff_gso_zerocopy(const struct segoff_pkt *pkt, const struct segoff_gso_pa
 		uint8_t *head = zc->arena + (size_t)i * c.hdr_len;
 		unsigned want = seg_payload_len(&c, i), got = 0;
 		segoff_csum_t sum = 0;
-		copy_hdr(head, pkt->head, c.hdr_len);
+		write_headers(&c, head);
 		if (k == zc->iov_cap)
 			return SEGOFF_E_NOSPACE;
 		segs[i] = (struct segoff_seg){ .head = head, .len = c.hdr_len + want,
@@ -240,6 +300,8 @@ int segoff_gso_copy(const struct segoff_pkt *pkt, const struct segoff_gso_params
 	if ((size_t)n > segs_cap || buf_size < (size_t)n * c.hdr_len + c.payload_len)
 		return SEGOFF_E_NOSPACE;
 	c.segs = segs;
+	uint8_t tmpl_buf[GSO_TMPL_MAX];
+	build_template(&c, tmpl_buf);
 
 	struct payload_cursor cur;
 	cursor_init(&cur, pkt, c.hdr_len);
@@ -247,7 +309,7 @@ int segoff_gso_copy(const struct segoff_pkt *pkt, const struct segoff_gso_params
 	for (unsigned i = 0; i < c.nr_segs; i++) {
 		unsigned want = seg_payload_len(&c, i), got = 0;
 		segoff_csum_t sum = 0;
-		copy_hdr(frame, pkt->head, c.hdr_len);
+		write_headers(&c, frame);
 		while (got < want) {
 			const uint8_t *piece;
 			size_t take = cursor_take(&cur, want - got, &piece);

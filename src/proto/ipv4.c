@@ -40,30 +40,63 @@ static int ipv4_gso_prepare(struct gso_ctx *c, const struct segoff_layer *l)
 	return SEGOFF_OK;
 }
 
+/* tot_len of a full-size segment. */
+static uint16_t ipv4_full_tot_len(const struct gso_ctx *c, const struct segoff_layer *l)
+{
+	return (uint16_t)(c->hdr_len - l->off + c->mss);
+}
+
+/* Sum of the template with ID, tot_len and check taken out; each segment
+ * adds its own two words back. The sum is never zero (the version byte), so
+ * the incremental and the full checksum agree. */
+static uint16_t ipv4_base_sum(const uint8_t *ip, unsigned ihl)
+{
+	return segoff_csum_fold(segoff_csum(ip, ihl) + csum_neg16(rd16(ip + 2)) + csum_neg16(rd16(ip + 4)) +
+				csum_neg16(rd16(ip + 10)));
+}
+
+static uint16_t ipv4_check(uint16_t base, uint16_t tot_len, uint16_t id)
+{
+	return (uint16_t)~csum_fold32((uint32_t)base + tot_len + id);
+}
+
+static void ipv4_gso_template(const struct gso_ctx *c, const struct segoff_layer *l, uint8_t *hdr)
+{
+	uint8_t *ip = hdr + l->off;
+	uint16_t tot_len = ipv4_full_tot_len(c, l);
+	wr16(ip + 2, tot_len);
+	/* With a fixed ID every middle segment has the same header checksum too. */
+	if (c->fixed_id)
+		wr16(ip + 10, ipv4_check(ipv4_base_sum(c->pkt->head + l->off, l->len), tot_len, rd16(ip + 4)));
+}
+
 static void ipv4_gso_fixup(const struct gso_ctx *c, const struct segoff_layer *l)
 {
-	const uint8_t *tmpl = c->pkt->head + l->off;
-	uint16_t id0 = rd16(tmpl + 4);
-	/* Sum of the template with ID, tot_len and check taken out; each
-	 * segment adds its own two words back. The sum is never zero (the
-	 * version byte), so the incremental and the full checksum agree. */
-	uint16_t base = segoff_csum_fold(segoff_csum(tmpl, l->len) + csum_neg16(rd16(tmpl + 2)) +
-					 csum_neg16(id0) + csum_neg16(rd16(tmpl + 10)));
-	const unsigned off = l->off, n = c->nr_segs, id_step = c->fixed_id ? 0 : 1;
+	const unsigned off = l->off, last = c->nr_segs - 1;
 	struct segoff_seg *segs = c->segs;
-	for (unsigned i = 0; i < n; i++) {
-		uint8_t *ip = segs[i].head + off;
-		uint16_t id = (uint16_t)(id0 + i * id_step);
-		uint16_t tot_len = (uint16_t)(segs[i].len - off);
-		wr16(ip + 2, tot_len);
-		wr16(ip + 4, id);
-		wr16(ip + 10, (uint16_t)~csum_fold32((uint32_t)base + tot_len + id));
+	const uint16_t id0 = rd16(c->pkt->head + off + 4);
+	const uint16_t base = ipv4_base_sum(c->pkt->head + off, l->len);
+	const uint16_t full_len = ipv4_full_tot_len(c, l);
+	const uint16_t last_len = (uint16_t)(segs[last].len - off);
+	if (!c->fixed_id) {
+		for (unsigned i = 0; i < last; i++) {
+			uint8_t *ip = segs[i].head + off;
+			uint16_t id = (uint16_t)(id0 + i);
+			wr16(ip + 4, id);
+			wr16(ip + 10, ipv4_check(base, full_len, id));
+		}
 	}
+	uint16_t id_last = c->fixed_id ? id0 : (uint16_t)(id0 + last);
+	uint8_t *ip = segs[last].head + off;
+	wr16(ip + 2, last_len);
+	wr16(ip + 4, id_last);
+	wr16(ip + 10, ipv4_check(base, last_len, id_last));
 }
 
 const struct proto_ops proto_ipv4 = {
 	.name = "ipv4",
 	.parse = ipv4_parse,
 	.gso_prepare = ipv4_gso_prepare,
+	.gso_template = ipv4_gso_template,
 	.gso_fixup = ipv4_gso_fixup,
 };

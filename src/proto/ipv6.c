@@ -66,15 +66,21 @@ static int ipv6_gso_prepare(struct gso_ctx *c, const struct segoff_layer *l)
 	return SEGOFF_OK;
 }
 
+static void ipv6_gso_template(const struct gso_ctx *c, const struct segoff_layer *l, uint8_t *hdr)
+{
+	wr16(hdr + l->off + 4, (uint16_t)(c->hdr_len - l->off - 40 + c->mss));
+}
+
 static void ipv6_gso_fixup(const struct gso_ctx *c, const struct segoff_layer *l)
 {
-	for (unsigned i = 0; i < c->nr_segs; i++)
-		wr16(c->segs[i].head + l->off + 4, (uint16_t)(c->segs[i].len - l->off - 40));
+	const struct segoff_seg *last = &c->segs[c->nr_segs - 1];
+	wr16(last->head + l->off + 4, (uint16_t)(last->len - l->off - 40));
 }
 
 const struct proto_ops proto_ipv6 = {
 	.name = "ipv6",
 	.parse = ipv6_parse,
 	.gso_prepare = ipv6_gso_prepare,
+	.gso_template = ipv6_gso_template,
 	.gso_fixup = ipv6_gso_fixup,
 };

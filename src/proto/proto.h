@@ -3,14 +3,19 @@
  * proto.h - the protocol table: the contract between the generic engines and
  * the one-file-per-protocol layers (the kernel's net_offload callbacks).
  *
- * Segmentation runs in three passes over the layers of a packet:
+ * Segmentation runs in passes over the layers of a packet:
  *   gso_prepare  outside in, once per packet: refuse what the kernel refuses
  *                and leave in the context what inner layers need (the L3
  *                layer leaves the pseudo-header sum for L4).
- *   (the engine cuts the payload and copies the header template per segment)
+ *   gso_template once per packet, on a private copy of the headers: write the
+ *                fields every full-size middle segment shares (TCP: flag word,
+ *                partial seed; IPv4/IPv6: length), so that they are copied
+ *                with the headers instead of being written per segment.
+ *   (the engine cuts the payload and copies that template per segment)
  *   gso_fixup    inside out, once per packet, looping over all segments:
- *                write this layer's fields (TCP: seq, flags, check; IPv4: ID,
- *                tot_len, header checksum; IPv6: payload_len).
+ *                write what differs per segment (TCP: seq, full checksum;
+ *                IPv4: ID, header checksum), then patch the first and last
+ *                segments, whose flags and lengths differ from the middle.
  * Looping inside each callback keeps the indirect calls per packet, not per
  * segment. Adding a protocol is adding a file and a row in proto.c.
  */
@@ -40,12 +45,18 @@ struct gso_ctx {
 	uint32_t l3_gso_type;   /* set by L3 prepare: SEGOFF_GSO_TCPV4 or _TCPV6 */
 	segoff_csum_t pseudo;   /* set by L3 prepare: pseudo-header address sum (L4 adds
 				 * its protocol number and length) */
+	const uint8_t *tmpl;    /* the headers the engine copies into every segment */
 };
+
+/* Headers up to this size get a specialised template (gso_template); longer
+ * ones (deep IPv6 extension chains) have it applied to each segment. */
+#define GSO_TMPL_MAX 512
 
 struct proto_ops {
 	const char *name;
 	int (*parse)(struct parse_state *st);
 	int (*gso_prepare)(struct gso_ctx *c, const struct segoff_layer *l);
+	void (*gso_template)(const struct gso_ctx *c, const struct segoff_layer *l, uint8_t *hdr);
 	void (*gso_fixup)(const struct gso_ctx *c, const struct segoff_layer *l);
 };
 

@@ -50,63 +50,92 @@ static int tcp_gso_prepare(struct gso_ctx *c, const struct segoff_layer *l)
 	return SEGOFF_OK;
 }
 
-static segoff_csum_t csum_len32(uint32_t len)
+/* The check field's seed for a segment of `l4_len` bytes: the pseudo-header
+ * sum for that length. From a PARTIAL input the kernel trusts the field and
+ * adjusts it by the length difference; otherwise it computes it [T6]. */
+static uint16_t tcp_seed(const struct gso_ctx *c, const struct segoff_layer *l, uint32_t l4_len)
 {
-	return (segoff_csum_t)(len >> 16) + (len & 0xffff);
+	const struct segoff_pkt *pkt = c->pkt;
+	segoff_csum_t base;
+	if (pkt->csum_state == SEGOFF_CSUM_PARTIAL) {
+		uint32_t oldlen = pkt->len - l->off;
+		base = rd16(pkt->head + l->off + TCP_CHECK_OFFSET) + csum_neg16((uint16_t)(oldlen >> 16)) +
+		       csum_neg16((uint16_t)oldlen);
+	} else {
+		base = c->pseudo + IPPROTO_TCP_NUM;
+	}
+	return segoff_csum_fold(base + (l4_len >> 16) + (l4_len & 0xffff));
+}
+
+/* Flag words: PSH and FIN only on the last segment, CWR only on the first. */
+static uint16_t tcp_flags_of(uint16_t flags0, unsigned i, unsigned last)
+{
+	if (i != last)
+		flags0 &= (uint16_t)~(TCP_PSH | TCP_FIN);
+	if (i != 0)
+		flags0 &= (uint16_t)~TCP_CWR;
+	return flags0;
+}
+
+static void tcp_gso_template(const struct gso_ctx *c, const struct segoff_layer *l, uint8_t *hdr)
+{
+	uint8_t *th = hdr + l->off;
+	/* a middle segment: neither first nor last */
+	wr16(th + 12, tcp_flags_of(rd16(th + 12), 1, 2));
+	if (!c->full_csum)
+		wr16(th + TCP_CHECK_OFFSET, tcp_seed(c, l, l->len + c->mss));
 }
 
 static void tcp_gso_fixup(const struct gso_ctx *c, const struct segoff_layer *l)
 {
-	const struct segoff_pkt *pkt = c->pkt;
-	const uint8_t *th0 = pkt->head + l->off;
+	const uint8_t *th0 = c->pkt->head + l->off;
 	const uint32_t seq0 = rd32(th0 + 4);
 	const uint16_t flags0 = rd16(th0 + 12);
-	const uint16_t check0 = rd16(th0 + TCP_CHECK_OFFSET);
-	const unsigned last = c->nr_segs - 1;
-
-	/* Pseudo-header sum without the length: each segment adds its own. */
-	segoff_csum_t seed_base;
-	if (pkt->csum_state == SEGOFF_CSUM_PARTIAL) {
-		uint32_t oldlen = pkt->len - l->off;
-		seed_base = check0 + csum_neg16((uint16_t)(oldlen >> 16)) + csum_neg16((uint16_t)oldlen);
-	} else {
-		seed_base = c->pseudo + IPPROTO_TCP_NUM;
-	}
-	/* Every segment but the last has the same length, so the same seed. */
-	const uint16_t seed_full = segoff_csum_fold(seed_base + csum_len32(l->len + c->mss));
-	const uint16_t seed_last = segoff_csum_fold(seed_base + csum_len32(c->segs[last].len - l->off));
-	const uint16_t flags_first = flags0 & (uint16_t)~(TCP_PSH | TCP_FIN);
-	const uint16_t flags_mid = flags_first & (uint16_t)~TCP_CWR;
-	const uint16_t flags_last = flags0 & (uint16_t)~TCP_CWR;
-	/* Header words that no segment changes, for the full checksum. */
-	uint16_t hdr_base = 0;
-	if (c->full_csum)
-		hdr_base = segoff_csum_fold(segoff_csum(th0, l->len) + csum_neg16((uint16_t)(seq0 >> 16)) +
-					    csum_neg16((uint16_t)seq0) + csum_neg16(flags0) + csum_neg16(check0));
-
-	const unsigned off = l->off, mss = c->mss;
-	const int full = c->full_csum;
+	const unsigned off = l->off, mss = c->mss, last = c->nr_segs - 1;
 	struct segoff_seg *segs = c->segs;
+	/* There are always at least two segments (payload > mss). */
+	const uint16_t flags_first = tcp_flags_of(flags0, 0, last);
+	const uint16_t flags_last = tcp_flags_of(flags0, last, last);
+	const uint16_t seed_full = tcp_seed(c, l, l->len + mss);
+	const uint16_t seed_last = tcp_seed(c, l, segs[last].len - off);
+
 	uint32_t seq = seq0;
-	for (unsigned i = 0; i <= last; i++, seq += mss) {
-		struct segoff_seg *s = &segs[i];
-		uint8_t *th = s->head + off;
-		uint16_t flags = i == 0 ? flags_first : i == last ? flags_last : flags_mid;
-		uint16_t check = i == last ? seed_last : seed_full;
-		if (full)
-			check = (uint16_t)~csum_fold32((uint32_t)check + hdr_base + (seq >> 16) + (seq & 0xffff) +
-						      flags + s->payload_sum);
-		wr32(th + 4, seq);
-		wr16(th + 12, flags);
-		wr16(th + TCP_CHECK_OFFSET, check);
-		s->csum_start = (uint16_t)off;
-		s->csum_offset = TCP_CHECK_OFFSET;
+	if (c->full_csum) {
+		const uint16_t flags_mid = tcp_flags_of(flags0, 1, 2);
+		/* Header words that no segment changes. */
+		const uint16_t hdr_base = segoff_csum_fold(segoff_csum(th0, l->len) +
+							   csum_neg16((uint16_t)(seq0 >> 16)) +
+							   csum_neg16((uint16_t)seq0) + csum_neg16(flags0) +
+							   csum_neg16(rd16(th0 + TCP_CHECK_OFFSET)));
+		for (unsigned i = 0; i <= last; i++, seq += mss) {
+			struct segoff_seg *s = &segs[i];
+			uint8_t *th = s->head + off;
+			uint16_t flags = i == 0 ? flags_first : i == last ? flags_last : flags_mid;
+			uint16_t seed = i == last ? seed_last : seed_full;
+			wr32(th + 4, seq);
+			wr16(th + TCP_CHECK_OFFSET, (uint16_t)~csum_fold32((uint32_t)seed + hdr_base + (seq >> 16) +
+									   (seq & 0xffff) + flags + s->payload_sum));
+			s->csum_start = (uint16_t)off;
+			s->csum_offset = TCP_CHECK_OFFSET;
+		}
+	} else {
+		for (unsigned i = 0; i <= last; i++, seq += mss) {
+			struct segoff_seg *s = &segs[i];
+			wr32(s->head + off + 4, seq);
+			s->csum_start = (uint16_t)off;
+			s->csum_offset = TCP_CHECK_OFFSET;
+		}
+		wr16(segs[last].head + off + TCP_CHECK_OFFSET, seed_last);
 	}
+	/* the template holds the middle segments' flag word */
+	wr16(segs[0].head + off + 12, flags_first);
+	wr16(segs[last].head + off + 12, flags_last);
 }
 
 const struct proto_ops proto_tcp = {
 	.name = "tcp",
 	.parse = tcp_parse,
 	.gso_prepare = tcp_gso_prepare,
+	.gso_template = tcp_gso_template,
 	.gso_fixup = tcp_gso_fixup,
 };
