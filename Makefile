@@ -33,7 +33,7 @@ STATIC_LIB := $(BUILD)/libsegoff.a
 SHARED_LIB := $(BUILD)/libsegoff.so.$(VERSION)
 CLI := $(BUILD)/segoff
 
-.PHONY: all lib cli tests check demo bench install uninstall clean deps asan fuzz
+.PHONY: all lib cli tests check demo bench install uninstall clean deps asan fuzz fuzz-corpus
 all: lib cli
 
 lib: $(STATIC_LIB) $(SHARED_LIB)
@@ -63,7 +63,22 @@ $(BUILD)/tests/kernel_gso_diff: tests/kernel/gso_diff.c $(TEST_SUPPORT:%.c=$(BUI
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests $(ALL_LDFLAGS) -o $@ $< $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(STATIC_LIB)
 
-tests: all $(TEST_BINS) $(KTEST_BINS)
+$(BUILD)/fuzz/replay: fuzz/fuzz_gso.c fuzz/replay.c $(STATIC_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ fuzz/fuzz_gso.c fuzz/replay.c $(STATIC_LIB)
+
+tests: all $(TEST_BINS) $(KTEST_BINS) $(BUILD)/fuzz/replay
+
+# libFuzzer build for developers: make fuzz; build/fuzz/fuzz_gso fuzz/corpus
+fuzz:
+	@mkdir -p build/fuzz
+	clang -std=c11 -g -O1 -Iinclude -fsanitize=fuzzer,address,undefined -o build/fuzz/fuzz_gso \
+		fuzz/fuzz_gso.c $(LIB_SRC)
+
+fuzz-corpus: $(STATIC_LIB) $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o)
+	@mkdir -p fuzz/corpus
+	$(CC) $(ALL_CFLAGS) -Itests -o $(BUILD)/mkcorpus fuzz/mkcorpus.c $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(STATIC_LIB)
+	$(BUILD)/mkcorpus fuzz/corpus
 
 deps:
 	@scripts/deps
