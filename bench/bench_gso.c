@@ -58,69 +58,77 @@ static void run_dpdk(void *arg)
 	}
 }
 
-/* ns per segment for DPDK without and with software checksums; 0 if the EAL
- * or the pools could not be set up (said on stderr). */
-static int measure_dpdk(unsigned runs, double *plain_ns, double *csum_ns)
+static struct dpdk_case dplain, dcsum;
+
+/* Sets up the EAL, pools and input mbuf; appends DPDK's two cases. Returns
+ * how many cases were added (0 if DPDK could not start: said on stderr). */
+static unsigned dpdk_cases(struct bench_case *cases)
 {
 	/* --no-shconf: no runtime files, so runs never collide or leave debris */
 	char *eal_argv[] = { "bench-gso", "--no-huge", "--no-pci", "--no-shconf", "-m", "512", "-l", "0",
 			     "--no-telemetry", "--log-level=lib.*:error", NULL };
 	if (rte_eal_init(10, eal_argv) < 0) {
 		fprintf(stderr, "bench-gso: DPDK EAL did not start\n");
-		return -1;
+		return 0;
 	}
 	struct rte_mempool *in_pool = rte_pktmbuf_pool_create("in", 7, 0, 0, 65535, SOCKET_ID_ANY);
 	struct rte_mempool *direct = rte_pktmbuf_pool_create("direct", 1023, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
 	struct rte_mempool *indirect = rte_pktmbuf_pool_create("indirect", 1023, 0, 0, 0, SOCKET_ID_ANY);
 	if (!in_pool || !direct || !indirect) {
 		fprintf(stderr, "bench-gso: DPDK mempools could not be created\n");
-		return -1;
+		return 0;
 	}
-	static struct dpdk_case d;
-	d.in = rte_pktmbuf_alloc(in_pool);
-	uint8_t *data = (uint8_t *)rte_pktmbuf_append(d.in, BENCH_HDR + BENCH_PAYLOAD);
+	struct rte_mbuf *in = rte_pktmbuf_alloc(in_pool);
+	uint8_t *data = (uint8_t *)rte_pktmbuf_append(in, BENCH_HDR + BENCH_PAYLOAD);
 	if (!data) {
 		fprintf(stderr, "bench-gso: DPDK input mbuf too small\n");
-		return -1;
+		return 0;
 	}
 	bench_build_packet(data, BENCH_HDR + BENCH_PAYLOAD);
-	d.in->l2_len = 14;
-	d.in->l3_len = 20;
-	d.in->l4_len = 20;
-	d.ctx.direct_pool = direct;
-	d.ctx.indirect_pool = indirect;
-	d.ctx.gso_types = RTE_ETH_TX_OFFLOAD_TCP_TSO;
-	d.ctx.gso_size = BENCH_HDR + BENCH_MSS; /* DPDK counts the whole frame */
-	d.ctx.flag = 0;
-	d.with_csum = 0;
-	*plain_ns = bench_median_ns(runs, 2000, run_dpdk, &d) / BENCH_SEGS;
-	d.with_csum = 1;
-	*csum_ns = bench_median_ns(runs, 1000, run_dpdk, &d) / BENCH_SEGS;
-	if (d.failed) {
-		fprintf(stderr, "bench-gso: rte_gso_segment did not make %d segments\n", BENCH_SEGS);
-		return -1;
-	}
-	return 0;
+	in->l2_len = 14;
+	in->l3_len = 20;
+	in->l4_len = 20;
+	dplain.in = in;
+	dplain.ctx.direct_pool = direct;
+	dplain.ctx.indirect_pool = indirect;
+	dplain.ctx.gso_types = RTE_ETH_TX_OFFLOAD_TCP_TSO;
+	dplain.ctx.gso_size = BENCH_HDR + BENCH_MSS; /* DPDK counts the whole frame */
+	dplain.ctx.flag = 0;
+	dcsum = dplain;
+	dcsum.with_csum = 1;
+	cases[0] = (struct bench_case){ .name = "dpdk_gso", .fn = run_dpdk, .arg = &dplain, .iters = 300 };
+	cases[1] = (struct bench_case){ .name = "dpdk_gso_sw_csum", .fn = run_dpdk, .arg = &dcsum, .iters = 100 };
+	return 2;
 }
 #endif
 
 int main(int argc, char **argv)
 {
 	int json = 0;
-	unsigned runs = 9;
+	unsigned runs = 31;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0)
 			json = 1;
 		else if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc)
 			runs = (unsigned)atoi(argv[++i]);
 	}
-	double dpdk_plain = 0, dpdk_csum = 0;
-	int have_dpdk = 0;
+	struct bench_case cases[8];
+	unsigned n = gso_bench_cases(cases), nd = 0;
 #ifdef HAVE_DPDK
-	have_dpdk = measure_dpdk(runs, &dpdk_plain, &dpdk_csum) == 0;
+	nd = dpdk_cases(cases + n);
 #endif
+	bench_run(cases, n + nd, runs);
 	struct gso_measure m;
-	gso_measure_run(&m, runs);
+	gso_measure_from(&m, cases, runs);
+	int have_dpdk = nd == 2;
+	double dpdk_plain = have_dpdk ? cases[n].median_ns / BENCH_SEGS : 0;
+	double dpdk_csum = have_dpdk ? cases[n + 1].median_ns / BENCH_SEGS : 0;
+#ifdef HAVE_DPDK
+	if (have_dpdk && (dplain.failed || dcsum.failed)) {
+		fprintf(stderr, "bench-gso: rte_gso_segment did not make %d segments\n", BENCH_SEGS);
+		return 1;
+	}
+#endif
 	double seg_bytes = BENCH_MSS;
 	if (json) {
 		printf("{\"segoff\":");

@@ -24,20 +24,26 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-double bench_median_ns(unsigned runs, unsigned iters, void (*fn)(void *), void *arg)
+void bench_run(struct bench_case *cases, unsigned n, unsigned rounds)
 {
-	double t[64];
-	if (runs > 64)
-		runs = 64;
-	fn(arg); /* warm caches and the checksum dispatch */
-	for (unsigned r = 0; r < runs; r++) {
-		double t0 = now_ns();
-		for (unsigned i = 0; i < iters; i++)
-			fn(arg);
-		t[r] = (now_ns() - t0) / iters;
+	if (rounds > BENCH_MAX_ROUNDS)
+		rounds = BENCH_MAX_ROUNDS;
+	for (unsigned k = 0; k < n; k++)
+		cases[k].fn(cases[k].arg); /* warm caches and the checksum dispatch */
+	for (unsigned r = 0; r < rounds; r++) {
+		for (unsigned k = 0; k < n; k++) {
+			double t0 = now_ns();
+			for (unsigned i = 0; i < cases[k].iters; i++)
+				cases[k].fn(cases[k].arg);
+			cases[k].samples[r] = (now_ns() - t0) / cases[k].iters;
+		}
 	}
-	qsort(t, runs, sizeof(t[0]), cmp_double);
-	return t[runs / 2];
+	for (unsigned k = 0; k < n; k++) {
+		double t[BENCH_MAX_ROUNDS];
+		memcpy(t, cases[k].samples, rounds * sizeof(double));
+		qsort(t, rounds, sizeof(t[0]), cmp_double);
+		cases[k].median_ns = t[rounds / 2];
+	}
 }
 
 size_t bench_build_packet(uint8_t *f, size_t cap)
@@ -76,24 +82,30 @@ size_t bench_build_packet(uint8_t *f, size_t cap)
 
 struct bench_state {
 	struct segoff_pkt pkt;
-	struct segoff_gso_params p;
+	struct segoff_gso_params partial, full;
 	uint8_t *frame, *out, *arena;
 	struct segoff_slice iov[2 * BENCH_SEGS + 4];
 	struct segoff_seg segs[BENCH_SEGS];
 	volatile uint64_t sink;
 };
 
+struct zc_arg {
+	struct bench_state *b;
+	const struct segoff_gso_params *p;
+};
+
 static void run_zc(void *arg)
 {
-	struct bench_state *b = arg;
+	struct zc_arg *a = arg;
+	struct bench_state *b = a->b;
 	struct segoff_gso_zc zc = { b->arena, BENCH_SEGS * 128, b->iov, 2 * BENCH_SEGS + 4, 0 };
-	b->sink += (uint64_t)segoff_gso_zerocopy(&b->pkt, &b->p, &zc, b->segs, BENCH_SEGS);
+	b->sink += (uint64_t)segoff_gso_zerocopy(&b->pkt, a->p, &zc, b->segs, BENCH_SEGS);
 }
 
 static void run_copy(void *arg)
 {
 	struct bench_state *b = arg;
-	b->sink += (uint64_t)segoff_gso_copy(&b->pkt, &b->p, b->out, 2 * (BENCH_HDR + BENCH_PAYLOAD) + 4096,
+	b->sink += (uint64_t)segoff_gso_copy(&b->pkt, &b->full, b->out, 2 * (BENCH_HDR + BENCH_PAYLOAD) + 4096,
 					     b->segs, BENCH_SEGS);
 }
 
@@ -110,38 +122,56 @@ static void run_csum(void *arg)
 	b->sink += segoff_csum(b->frame + BENCH_HDR, BENCH_PAYLOAD);
 }
 
+static struct bench_state bstate;
+
+unsigned gso_bench_cases(struct bench_case *cases)
+{
+	struct bench_state *b = &bstate;
+	if (!b->frame) {
+		b->frame = malloc(BENCH_HDR + BENCH_PAYLOAD);
+		b->out = malloc(2 * (BENCH_HDR + BENCH_PAYLOAD) + 4096);
+		b->arena = malloc(BENCH_SEGS * 128);
+		size_t len = bench_build_packet(b->frame, BENCH_HDR + BENCH_PAYLOAD);
+		segoff_pkt_init(&b->pkt, b->frame, len, NULL, 0);
+		segoff_parse(&b->pkt, SEGOFF_PROTO_ETH, 0);
+		b->pkt.csum_state = SEGOFF_CSUM_PARTIAL;
+		b->pkt.csum_start = 34;
+		b->pkt.csum_offset = 16;
+		segoff_gso_params_init(&b->partial);
+		b->partial.mss = BENCH_MSS;
+		b->partial.csum = SEGOFF_GSO_CSUM_PARTIAL;
+		b->full = b->partial;
+		b->full.csum = SEGOFF_GSO_CSUM_FULL;
+	}
+	static struct zc_arg zp = { &bstate, &bstate.partial }, zf = { &bstate, &bstate.full };
+	cases[0] = (struct bench_case){ .name = "zerocopy_partial", .fn = run_zc, .arg = &zp, .iters = 2000 };
+	cases[1] = (struct bench_case){ .name = "zerocopy_full", .fn = run_zc, .arg = &zf, .iters = 300 };
+	cases[2] = (struct bench_case){ .name = "copy_full", .fn = run_copy, .arg = b, .iters = 200 };
+	cases[3] = (struct bench_case){ .name = "memcpy", .fn = run_memcpy, .arg = b, .iters = 300 };
+	cases[4] = (struct bench_case){ .name = "csum_only", .fn = run_csum, .arg = b, .iters = 500 };
+	return 5;
+}
+
+void gso_measure_from(struct gso_measure *m, const struct bench_case *c, unsigned rounds)
+{
+	memset(m, 0, sizeof(*m));
+	m->runs = rounds;
+	m->csum_impl = segoff_csum_impl_name();
+	m->zc_partial_ns = c[0].median_ns / BENCH_SEGS;
+	m->zc_full_ns = c[1].median_ns / BENCH_SEGS;
+	m->copy_full_ns = c[2].median_ns / BENCH_SEGS;
+	m->memcpy_gbps = BENCH_PAYLOAD / c[3].median_ns;
+	m->csum_gbps = BENCH_PAYLOAD / c[4].median_ns;
+	m->zc_full_gbps = BENCH_PAYLOAD / c[1].median_ns;
+	m->copy_full_gbps = BENCH_PAYLOAD / c[2].median_ns;
+}
+
 void gso_measure_run(struct gso_measure *m, unsigned runs)
 {
-	static struct bench_state b;
-	b.frame = malloc(BENCH_HDR + BENCH_PAYLOAD);
-	b.out = malloc(2 * (BENCH_HDR + BENCH_PAYLOAD) + 4096);
-	b.arena = malloc(BENCH_SEGS * 128);
-	size_t len = bench_build_packet(b.frame, BENCH_HDR + BENCH_PAYLOAD);
-	segoff_pkt_init(&b.pkt, b.frame, len, NULL, 0);
-	segoff_parse(&b.pkt, SEGOFF_PROTO_ETH, 0);
-	b.pkt.csum_state = SEGOFF_CSUM_PARTIAL;
-	b.pkt.csum_start = 34;
-	b.pkt.csum_offset = 16;
-	segoff_gso_params_init(&b.p);
-	b.p.mss = BENCH_MSS;
-
-	memset(m, 0, sizeof(*m));
-	m->runs = runs;
-	m->csum_impl = segoff_csum_impl_name();
-	b.p.csum = SEGOFF_GSO_CSUM_PARTIAL;
-	m->zc_partial_ns = bench_median_ns(runs, 20000, run_zc, &b) / BENCH_SEGS;
-	b.p.csum = SEGOFF_GSO_CSUM_FULL;
-	m->zc_full_ns = bench_median_ns(runs, 2000, run_zc, &b) / BENCH_SEGS;
-	m->copy_full_ns = bench_median_ns(runs, 1000, run_copy, &b) / BENCH_SEGS;
-	double memcpy_ns = bench_median_ns(runs, 1000, run_memcpy, &b);
-	double csum_ns = bench_median_ns(runs, 2000, run_csum, &b);
-	m->memcpy_gbps = BENCH_PAYLOAD / memcpy_ns;
-	m->csum_gbps = BENCH_PAYLOAD / csum_ns;
-	m->zc_full_gbps = BENCH_PAYLOAD / (m->zc_full_ns * BENCH_SEGS);
-	m->copy_full_gbps = BENCH_PAYLOAD / (m->copy_full_ns * BENCH_SEGS);
-	free(b.frame);
-	free(b.out);
-	free(b.arena);
+	struct bench_case cases[8];
+	unsigned n = gso_bench_cases(cases);
+	bench_run(cases, n, runs);
+	gso_measure_from(m, cases, runs);
 }
 
 void gso_measure_print(const struct gso_measure *m, int json)
@@ -155,7 +185,7 @@ void gso_measure_print(const struct gso_measure *m, int json)
 		return;
 	}
 	printf("segoff bench gso: one 64 KB TCP/IPv4 packet (%d bytes payload) into %d-byte segments,\n"
-	       "  median of %u runs, one core, checksum implementation %s\n",
+	       "  median of %u interleaved rounds, one core, checksum implementation %s\n",
 	       BENCH_PAYLOAD, BENCH_MSS, m->runs, m->csum_impl);
 	printf("  %-34s %8.2f ns/segment\n", "zero-copy, partial checksum", m->zc_partial_ns);
 	printf("  %-34s %8.2f ns/segment  %6.2f GB/s payload\n", "zero-copy, full checksum", m->zc_full_ns,

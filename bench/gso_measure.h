@@ -24,10 +24,26 @@ struct gso_measure {
 	const char *csum_impl;
 };
 
+/* One timed case. Rounds interleave every case, so that a machine shared
+ * with others slows all of them alike within a round; the median over
+ * rounds is reported. */
+#define BENCH_MAX_ROUNDS 64
+struct bench_case {
+	const char *name;
+	void (*fn)(void *arg);
+	void *arg;
+	unsigned iters;         /* calls per timing (each timing a few ms) */
+	double samples[BENCH_MAX_ROUNDS];
+	double median_ns;       /* per call of fn */
+};
+
 /* The 64 KB TCP/IPv4 super-packet every case segments (ours and DPDK's). */
 size_t bench_build_packet(uint8_t *frame, size_t cap);
-/* Median of `runs` timings of fn, in ns per call of fn (fn runs `iters` times per timing). */
-double bench_median_ns(unsigned runs, unsigned iters, void (*fn)(void *), void *arg);
+void bench_run(struct bench_case *cases, unsigned n, unsigned rounds);
+/* segoff's cases and the machine limits, appended at `cases`; returns how many. */
+unsigned gso_bench_cases(struct bench_case *cases);
+/* Fill `m` from the cases gso_bench_cases() set up, after bench_run(). */
+void gso_measure_from(struct gso_measure *m, const struct bench_case *cases, unsigned rounds);
 void gso_measure_run(struct gso_measure *m, unsigned runs);
 void gso_measure_print(const struct gso_measure *m, int json);
 

@@ -97,20 +97,31 @@ const char *segoff_csum_impl_name(void)
 }
 
 /* The loops add words in the CPU's byte order; the API speaks big-endian
- * words. One's-complement sums commute with byte swapping, so swapping the
- * folded result is enough. */
+ * words. Swapping the bytes of every word multiplies a one's-complement sum
+ * by 256 (mod 0xffff), and since 0xffff divides 2^64 - 1, rotating the whole
+ * 64-bit sum left by 8 does exactly that: one instruction, no fold. Zero
+ * stays zero, so "0 only for all-zero data" still holds after folding.
+ * One 64 -> 33-bit fold first keeps results below 2^41, so that callers can
+ * add millions of them with plain `+`, as csum.h promises. */
 static inline segoff_csum_t to_api_order(uint64_t native)
 {
-	uint16_t f = segoff_csum_fold(native);
+	native = (native & 0xffffffffu) + (native >> 32);
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	return f;
+	return native;
 #else
-	return (uint16_t)((f << 8) | (f >> 8));
+	return (native << 8) | (native >> 56);
 #endif
 }
 
+/* Below this, the scalar loop wins: no vector set-up or reduction, and
+ * header-sized sums on the partial-checksum path then run no wide vector
+ * code at all, which on some CPUs lowers the clock for everything after. */
+#define CSUM_SCALAR_BELOW 64
+
 segoff_csum_t segoff_csum(const void *buf, size_t len)
 {
+	if (len < CSUM_SCALAR_BELOW)
+		return to_api_order(csum_le_scalar(buf, len));
 	return to_api_order(impl_get()->sum(buf, len));
 }
 

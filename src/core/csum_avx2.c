@@ -9,8 +9,10 @@
 
 #define AVX2 __attribute__((target("avx2")))
 
-/* 4 vectors per step; spill before 2^32 / (2 * 0xffff) steps. */
-#define STEPS_PER_SPILL 16384
+/* 4 accumulators of 32-bit lanes, each growing by at most 2 * 0xffff per
+ * step, are added together before one reduction: spill before their sum
+ * could pass 2^32. */
+#define STEPS_PER_SPILL 4096
 
 AVX2 static uint64_t hsum_epi32(__m256i v)
 {
@@ -56,7 +58,20 @@ AVX2 static uint64_t csum_avx2_common(void *dst, const void *buf, size_t len)
 			len -= 128;
 			steps++;
 		}
-		total += hsum_epi32(a0) + hsum_epi32(a1) + hsum_epi32(a2) + hsum_epi32(a3);
+		__m256i a = _mm256_add_epi32(_mm256_add_epi32(a0, a1), _mm256_add_epi32(a2, a3));
+		if (len < 128) { /* the tail joins the last round's accumulator */
+			while (len >= 32) {
+				__m256i v = _mm256_loadu_si256((const __m256i *)p);
+				if (d) {
+					_mm256_storeu_si256((__m256i *)d, v);
+					d += 32;
+				}
+				a = acc_words(a, v, mask);
+				p += 32;
+				len -= 32;
+			}
+		}
+		total += hsum_epi32(a);
 	}
 	if (len >= 32) {
 		__m256i a = _mm256_setzero_si256();

@@ -33,8 +33,24 @@ AVX512 static uint64_t csum_avx512_common(void *dst, const void *buf, size_t len
 	uint8_t *d = dst;
 	const __m512i mask = _mm512_set1_epi32(0xffff);
 	uint64_t total = 0;
+	__m512i head_acc = _mm512_setzero_si512();
+	/* Copying: bring the destination to a 64-byte boundary with one masked
+	 * step, since stores that straddle cache lines cost twice. An even
+	 * head keeps the word pairing of what follows; an odd one (a
+	 * destination at an odd address) is left unaligned. */
+	size_t head = d ? (size_t)(-(uintptr_t)d & 63) : 0;
+	if (head && !(head & 1) && len >= 512) {
+		__mmask64 m = ((__mmask64)1 << head) - 1;
+		__m512i v = _mm512_maskz_loadu_epi8(m, p);
+		_mm512_mask_storeu_epi8(d, m, v);
+		head_acc = acc_words(head_acc, v, mask);
+		p += head;
+		d += head;
+		len -= head;
+	}
 	while (len >= 256) {
-		__m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0;
+		__m512i a0 = head_acc, a1 = _mm512_setzero_si512(), a2 = a1, a3 = a1;
+		head_acc = a1;
 		unsigned steps = 0;
 		while (len >= 256 && steps < STEPS_PER_SPILL) {
 			__m512i v0 = _mm512_loadu_si512((const void *)p);
@@ -62,7 +78,7 @@ AVX512 static uint64_t csum_avx512_common(void *dst, const void *buf, size_t len
 		}
 		total += hsum_epi32(_mm512_add_epi32(_mm512_add_epi32(a0, a1), _mm512_add_epi32(a2, a3)));
 	}
-	return total + tail_avx512(_mm512_setzero_si512(), d, p, len);
+	return total + tail_avx512(head_acc, d, p, len);
 }
 
 /* Below 256 bytes: 64-byte steps, the last one masked, so bytes past the
@@ -91,17 +107,8 @@ AVX512 uint64_t csum_le_avx512(const void *buf, size_t len)
 	return csum_avx512_common(NULL, buf, len);
 }
 
-/* Stores that straddle cache lines cost twice: bring the destination to a
- * 64-byte boundary first. An odd-length head shifts the word pairing of the
- * rest, whose sum is then byte-swapped (one's-complement sums commute with
- * byte swaps). */
 AVX512 uint64_t csum_copy_le_avx512(void *dst, const void *src, size_t len)
 {
-	size_t head = (size_t)(-(uintptr_t)dst & 63);
-	if (head == 0 || len < 512)
-		return csum_avx512_common(dst, src, len);
-	uint64_t h = csum_avx512_common(dst, src, head);
-	uint64_t rest = csum_avx512_common((uint8_t *)dst + head, (const uint8_t *)src + head, len - head);
-	return h + ((head & 1) ? csum_swap16(rest) : rest);
+	return csum_avx512_common(dst, src, len);
 }
 #endif

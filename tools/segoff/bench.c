@@ -10,7 +10,7 @@
 int cmd_bench(int argc, char **argv)
 {
 	int json = 0;
-	unsigned runs = 9;
+	unsigned runs = 31;
 	const char *what = NULL;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0)
