@@ -34,7 +34,7 @@ SHARED_LIB := $(BUILD)/libsegoff.so.$(VERSION)
 CLI := $(BUILD)/segoff
 
 .PHONY: all lib cli tests check demo bench install uninstall clean deps asan fuzz fuzz-corpus
-all: lib cli
+all: lib cli $(BUILD)/obj/examples/transmit.o
 
 lib: $(STATIC_LIB) $(SHARED_LIB)
 cli: $(CLI)
@@ -47,8 +47,8 @@ $(STATIC_LIB): $(LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(SHARED_LIB): $(LIB_OBJ)
-	$(CC) -shared -Wl,-soname,libsegoff.so.$(SOVERSION) $(ALL_LDFLAGS) -o $@ $^
+$(SHARED_LIB): $(LIB_OBJ) src/libsegoff.map
+	$(CC) -shared -Wl,-soname,libsegoff.so.$(SOVERSION) -Wl,--version-script=src/libsegoff.map $(ALL_LDFLAGS) -o $@ $(LIB_OBJ)
 	ln -sf libsegoff.so.$(VERSION) $(BUILD)/libsegoff.so.$(SOVERSION)
 	ln -sf libsegoff.so.$(SOVERSION) $(BUILD)/libsegoff.so
 
@@ -113,10 +113,13 @@ endif
 $(BUILD)/bench-gso: bench/bench_gso.c bench/gso_measure.c $(STATIC_LIB)
 	$(CC) -std=gnu11 -O2 -g -Iinclude -Ibench -Wall $(BENCH_DPDK) -o $@ bench/bench_gso.c bench/gso_measure.c $(STATIC_LIB) $(DPDK_LIBS)
 
-segoff.pc: segoff.pc.in
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $(BUILD)/segoff.pc
+$(BUILD)/segoff.pc: segoff.pc.in FORCE
+	@mkdir -p $(BUILD)
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
 
-install: all segoff.pc
+FORCE:
+
+install: all $(BUILD)/segoff.pc
 	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/include/segoff \
 		$(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 644 $(STATIC_LIB) $(DESTDIR)$(PREFIX)/lib/
