@@ -27,7 +27,7 @@ CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_SUPPORT := tests/check.c tests/pktgen.c
 TEST_NAMES := $(basename $(notdir $(wildcard tests/test_*.c)))
 TEST_BINS := $(TEST_NAMES:%=$(BUILD)/tests/%)
-KTEST_BINS := $(BUILD)/tests/kernel_gso_diff
+KTEST_BINS := $(BUILD)/tests/kernel_gso_diff $(BUILD)/tests/kernel_gro_diff
 
 STATIC_LIB := $(BUILD)/libsegoff.a
 SHARED_LIB := $(BUILD)/libsegoff.so.$(VERSION)
@@ -59,9 +59,9 @@ $(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(STATIC_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests $(ALL_LDFLAGS) -o $@ $< $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(STATIC_LIB) -lpcap
 
-$(BUILD)/tests/kernel_gso_diff: tests/kernel/gso_diff.c $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(STATIC_LIB)
+$(BUILD)/tests/kernel_%_diff: tests/kernel/%_diff.c tests/kernel/lab.c $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(STATIC_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests $(ALL_LDFLAGS) -o $@ $< $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(STATIC_LIB)
+	$(CC) $(ALL_CFLAGS) -Itests -Itests/kernel $(ALL_LDFLAGS) -o $@ $< tests/kernel/lab.c $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(STATIC_LIB)
 
 $(BUILD)/fuzz/replay: fuzz/fuzz_gso.c fuzz/replay.c $(STATIC_LIB)
 	@mkdir -p $(dir $@)

@@ -147,7 +147,7 @@ uint16_t ref_pseudo_sum(const uint8_t *ip, int ipv6, uint32_t l4_len)
 size_t pktgen_build(const struct pktgen_spec *s, uint8_t *buf, size_t cap)
 {
 	size_t hdr = pktgen_hdr_len(s), len = hdr + s->payload_len;
-	if (len > cap)
+	if (len + s->pad > cap)
 		return 0;
 	memset(buf, 0, hdr);
 	static const uint8_t dst[6] = { 0x02, 0, 0, 0, 0, 0x02 }, src[6] = { 0x02, 0, 0, 0, 0, 0x01 };
@@ -219,8 +219,8 @@ size_t pktgen_build(const struct pktgen_spec *s, uint8_t *buf, size_t cap)
 	if (s->tcp_optlen >= 12) {
 		opt[2] = 8;
 		opt[3] = 10;
-		put32(opt + 4, (uint32_t)(s->payload_seed >> 32));
-		put32(opt + 8, (uint32_t)s->payload_seed);
+		put32(opt + 4, s->ts_set ? s->tsval : (uint32_t)(s->payload_seed >> 32));
+		put32(opt + 8, s->ts_set ? s->tsecr : (uint32_t)s->payload_seed);
 	}
 	struct rng pr = { s->payload_seed };
 	uint8_t *pl = buf + hdr;
@@ -246,7 +246,8 @@ size_t pktgen_build(const struct pktgen_spec *s, uint8_t *buf, size_t cap)
 		put16(th + 16, (uint16_t)(s->payload_seed >> 16));
 		break;
 	}
-	return len;
+	memset(buf + len, 0, s->pad); /* padding: not counted in the IP length */
+	return len + s->pad;
 }
 
 int ref_verify_tcp(const uint8_t *frame, size_t len, size_t l3_off, size_t l4_off, int ipv6)

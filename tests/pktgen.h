@@ -42,6 +42,9 @@ struct pktgen_spec {
 	uint32_t flow_label;
 	uint32_t payload_len;
 	uint64_t payload_seed;
+	int ts_set;             /* TSval/TSecr below, else derived from payload_seed */
+	uint32_t tsval, tsecr;
+	unsigned pad;           /* bytes of Ethernet padding after the IP packet */
 	enum pktgen_csum csum;
 };
 

@@ -85,5 +85,6 @@ const char *segoff_strerror(int err);
 #include <segoff/csum.h>
 #include <segoff/gso.h>
 #include <segoff/vnet.h>
+#include <segoff/gro.h>
 
 #endif /* SEGOFF_H */

@@ -12,7 +12,14 @@ static int eth_parse(struct parse_state *st)
 	return SEGOFF_OK;
 }
 
+/* GRO: packets match only with an identical Ethernet header [G1]. */
+static int eth_gro_check(struct gro_in *in, const struct segoff_layer *l)
+{
+	return gro_key_add(in, in->hdr + l->off, l->len) < 0 ? GRO_NOT_HELD : GRO_OK;
+}
+
 const struct proto_ops proto_eth = {
 	.name = "eth",
 	.parse = eth_parse,
+	.gro_check = eth_gro_check,
 };

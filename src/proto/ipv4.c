@@ -93,10 +93,87 @@ static void ipv4_gso_fixup(const struct gso_ctx *c, const struct segoff_layer *l
 	wr16(ip + 10, ipv4_check(base, last_len, id_last));
 }
 
+/* GRO [G6-G9]. Never held: options, fragments, a bad header checksum (the
+ * kernel's inet_gro_receive gives up on them before looking at any flow).
+ * Not mergeable, but flushing their flow: tot_len other than the real
+ * length (Ethernet padding) and the reserved flag bit. */
+static int ipv4_gro_check(struct gro_in *in, const struct segoff_layer *l)
+{
+	const uint8_t *ip = in->hdr + l->off;
+	if (ip[0] != 0x45) {
+		in->reason = SEGOFF_GRO_NOT_HELD_IP_OPTIONS;
+		return GRO_NOT_HELD;
+	}
+	if (in->pkt->is_fragment) {
+		in->reason = SEGOFF_GRO_NOT_HELD_FRAGMENT;
+		return GRO_NOT_HELD;
+	}
+	if (segoff_csum_fold(segoff_csum(ip, 20)) != 0xffff) {
+		in->reason = SEGOFF_GRO_BAD_CSUM;
+		return GRO_NOT_HELD;
+	}
+	if (gro_key_add(in, ip + 9, 1) < 0 || gro_key_add(in, ip + 12, 8) < 0) {
+		in->reason = SEGOFF_GRO_NOT_HELD_HDR_TOO_LONG;
+		return GRO_NOT_HELD;
+	}
+	if (rd16(ip + 2) != in->pkt->len - l->off) {
+		in->reason = SEGOFF_GRO_NOT_HELD_IP_LEN;
+		return GRO_NO_MERGE;
+	}
+	if (ip[6] & 0x80) {
+		in->reason = SEGOFF_GRO_FLUSH_UNMERGEABLE;
+		return GRO_NO_MERGE;
+	}
+	return GRO_OK;
+}
+
+#define IPV4_DF 0x40
+
+/* Held and new packet of one flow: TTL, TOS and DF must match [G7]; the ID
+ * must be the first's plus the packets held, or the same once the flow is
+ * seen to keep it fixed, decided at the second packet [G8]. LRO ignores IDs. */
+static int ipv4_gro_receive(const struct gro_flow *f, const struct gro_in *in, const struct segoff_layer *l)
+{
+	const uint8_t *ip = in->hdr + l->off, *ip2 = f->hdr + l->off;
+	if (ip[8] != ip2[8])
+		return SEGOFF_GRO_FLUSH_MISMATCH_TTL;
+	if (ip[1] != ip2[1])
+		return SEGOFF_GRO_FLUSH_MISMATCH_TOS;
+	if ((ip[6] ^ ip2[6]) & IPV4_DF)
+		return SEGOFF_GRO_FLUSH_MISMATCH_DF;
+	if (in->lro)
+		return 0;
+	uint16_t offset = (uint16_t)(rd16(ip + 4) - rd16(ip2 + 4));
+	int fixed = f->ip_fixedid || (f->count == 1 && offset == 0);
+	if (offset != (fixed ? 0 : f->count))
+		return SEGOFF_GRO_FLUSH_MISMATCH_IP_ID;
+	return 0;
+}
+
+static void ipv4_gro_merge(struct gro_flow *f, const struct gro_in *in, const struct segoff_layer *l)
+{
+	if (f->count == 1 && !in->lro && rd16(in->hdr + l->off + 4) == rd16(f->hdr + l->off + 4))
+		f->ip_fixedid = 1;
+}
+
+/* tot_len and header checksum of the merged packet [G9]. */
+static void ipv4_gro_complete(struct gro_flow *f, const struct segoff_layer *l, int full_csum)
+{
+	(void)full_csum;
+	uint8_t *ip = f->hdr + l->off;
+	wr16(ip + 2, (uint16_t)(f->hdr_len - l->off + f->payload_len));
+	wr16(ip + 10, 0);
+	wr16(ip + 10, segoff_csum_finish(segoff_csum(ip, 20)));
+}
+
 const struct proto_ops proto_ipv4 = {
 	.name = "ipv4",
 	.parse = ipv4_parse,
 	.gso_prepare = ipv4_gso_prepare,
 	.gso_template = ipv4_gso_template,
 	.gso_fixup = ipv4_gso_fixup,
+	.gro_check = ipv4_gro_check,
+	.gro_receive = ipv4_gro_receive,
+	.gro_merge = ipv4_gro_merge,
+	.gro_complete = ipv4_gro_complete,
 };

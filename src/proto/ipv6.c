@@ -77,10 +77,53 @@ static void ipv6_gso_fixup(const struct gso_ctx *c, const struct segoff_layer *l
 	wr16(last->head + l->off + 4, (uint16_t)(last->len - l->off - 40));
 }
 
+/* GRO [G10]. Never held: fragments. Not mergeable: payload_len other than
+ * the real length. Same flow: version and flow label, addresses, next
+ * header and byte-identical extension headers (all in the key). A different
+ * traffic class or hop limit flushes. */
+static int ipv6_gro_check(struct gro_in *in, const struct segoff_layer *l)
+{
+	const uint8_t *ip = in->hdr + l->off;
+	if (in->pkt->is_fragment) {
+		in->reason = SEGOFF_GRO_NOT_HELD_FRAGMENT;
+		return GRO_NOT_HELD;
+	}
+	uint8_t first[4] = { (uint8_t)(ip[0] & 0xf0), (uint8_t)(ip[1] & 0x0f), ip[2], ip[3] };
+	if (gro_key_add(in, first, 4) < 0 || gro_key_add(in, ip + 6, 1) < 0 || gro_key_add(in, ip + 8, 32) < 0 ||
+	    gro_key_add(in, ip + 40, l->len - 40u) < 0) {
+		in->reason = SEGOFF_GRO_NOT_HELD_HDR_TOO_LONG;
+		return GRO_NOT_HELD;
+	}
+	if (rd16(ip + 4) != in->pkt->len - l->off - 40) {
+		in->reason = SEGOFF_GRO_NOT_HELD_IP_LEN;
+		return GRO_NO_MERGE;
+	}
+	return GRO_OK;
+}
+
+static int ipv6_gro_receive(const struct gro_flow *f, const struct gro_in *in, const struct segoff_layer *l)
+{
+	const uint8_t *ip = in->hdr + l->off, *ip2 = f->hdr + l->off;
+	if (ip[7] != ip2[7])
+		return SEGOFF_GRO_FLUSH_MISMATCH_TTL;
+	if (((ip[0] ^ ip2[0]) & 0x0f) || ((ip[1] ^ ip2[1]) & 0xf0))
+		return SEGOFF_GRO_FLUSH_MISMATCH_TOS;
+	return 0;
+}
+
+static void ipv6_gro_complete(struct gro_flow *f, const struct segoff_layer *l, int full_csum)
+{
+	(void)full_csum;
+	wr16(f->hdr + l->off + 4, (uint16_t)(f->hdr_len - l->off - 40 + f->payload_len));
+}
+
 const struct proto_ops proto_ipv6 = {
 	.name = "ipv6",
 	.parse = ipv6_parse,
 	.gso_prepare = ipv6_gso_prepare,
 	.gso_template = ipv6_gso_template,
 	.gso_fixup = ipv6_gso_fixup,
+	.gro_check = ipv6_gro_check,
+	.gro_receive = ipv6_gro_receive,
+	.gro_complete = ipv6_gro_complete,
 };

@@ -84,3 +84,37 @@ int segoff_parse(struct segoff_pkt *pkt, enum segoff_proto first, unsigned off)
 	}
 	return SEGOFF_OK;
 }
+
+segoff_csum_t gro_payload_sum(const struct segoff_pkt *pkt)
+{
+	segoff_csum_t sum = 0;
+	size_t at = 0;
+	if (pkt->payload_off < pkt->head_len) {
+		sum = segoff_csum(pkt->head + pkt->payload_off, pkt->head_len - pkt->payload_off);
+		at = pkt->head_len - pkt->payload_off;
+	}
+	for (unsigned i = 0; i < pkt->nr_frags; i++) {
+		sum = segoff_csum_add_at(sum, segoff_csum(pkt->frags[i].base, pkt->frags[i].len), at);
+		at += pkt->frags[i].len;
+	}
+	return sum;
+}
+
+segoff_csum_t gro_flow_payload_sum(const struct gro_flow *f)
+{
+	segoff_csum_t sum = 0;
+	size_t at = 0;
+	for (unsigned i = 1; i < f->nr_slices; i++) {
+		sum = segoff_csum_add_at(sum, segoff_csum(f->slices[i].base, f->slices[i].len), at);
+		at += f->slices[i].len;
+	}
+	return sum;
+}
+
+segoff_csum_t gro_pseudo(const uint8_t *hdr, uint16_t l3_off, uint8_t l3_proto, uint8_t ipproto, uint32_t l4_len)
+{
+	const uint8_t *ip = hdr + l3_off;
+	if (l3_proto == SEGOFF_PROTO_IPV6)
+		return segoff_csum_pseudo6(ip + 8, ip + 24, ipproto, l4_len);
+	return segoff_csum_pseudo4(ip + 12, ip + 16, ipproto, l4_len);
+}

@@ -24,6 +24,7 @@
 
 #include <string.h>
 #include <segoff/segoff.h>
+#include <segoff/gro.h>
 
 struct parse_state {
 	struct segoff_pkt *pkt;
@@ -52,13 +53,103 @@ struct gso_ctx {
  * ones (deep IPv6 extension chains) have it applied to each segment. */
 #define GSO_TMPL_MAX 512
 
+/* --- GRO (engine: src/engine/gro.c) ---
+ *
+ * Receive runs these passes over the layers of a new packet:
+ *   gro_check     outside in, the packet alone: may it be held at all?
+ *                 Returns GRO_OK, GRO_NOT_HELD (deliver at once, held flows
+ *                 untouched) or GRO_NO_MERGE (deliver at once, but first
+ *                 flush a held flow it belongs to), with the counter that
+ *                 names why. Also appends the layer's identity bytes to the
+ *                 flow key (two packets are the same flow iff keys match).
+ *   gro_receive   outside in, against the held flow of the same key:
+ *                 0 = may merge, else the counter naming the mismatch.
+ *   gro_merge     outside in, after the engine merged: update the held
+ *                 headers (TCP: OR FIN/PSH; IPv4: decide fixed ID).
+ *   gro_close     the transport only: after a merge, must the flow be
+ *                 delivered now; for a packet starting a flow, must it go
+ *                 up at once? 0 or the counter naming why.
+ *   gro_complete  inside out, at delivery of a merged flow: fix lengths,
+ *                 checksums and the GSO type.
+ */
+enum gro_verdict { GRO_OK = 0, GRO_NOT_HELD, GRO_NO_MERGE };
+
+#define GRO_MAX_KEY 192
+
+/* What the engine knows of the packet being received. */
+struct gro_in {
+	const struct segoff_pkt *pkt;
+	const uint8_t *hdr;     /* pkt->head: all headers are there */
+	uint32_t payload_len;   /* bytes after the transport header */
+	segoff_csum_t payload_sum; /* filled by the transport's check when it verified */
+	uint8_t sum_valid;      /* payload_sum holds the payload's sum */
+	uint8_t lro;
+	uint8_t udp;            /* UDP GRO enabled */
+	uint8_t verify;         /* checksum must be verified (not trusted, not VERIFIED) */
+	uint8_t key[GRO_MAX_KEY];
+	uint16_t key_len;
+	uint16_t reason;        /* counter for a GRO_NOT_HELD / GRO_NO_MERGE verdict */
+};
+
+/* A held flow: the first packet's headers (rewritten at completion), the
+ * payload as slices into input buffers, and the decisions taken so far. */
+struct gro_flow {
+	uint8_t hdr[SEGOFF_GRO_MAX_HDR];
+	uint8_t key[GRO_MAX_KEY];
+	uint16_t key_len;
+	uint16_t hdr_len;
+	uint8_t nr_layers;
+	struct segoff_layer layer[SEGOFF_MAX_LAYERS];
+	uint16_t l3_off, l4_off;
+	uint8_t l3_proto, l4_proto;
+	uint8_t ip_fixedid;     /* decided at the second packet [G8] */
+	uint8_t pure_ack;       /* LRO: a flow of pure ACKs */
+	uint8_t sum_valid;      /* payload_sum covers all payload */
+	uint8_t in_csum_state;  /* the first packet's checksum state */
+	uint32_t gso_type;      /* set at completion */
+	uint16_t mss;           /* the first packet's payload [G2] */
+	uint16_t count;         /* packets merged */
+	uint32_t payload_len;
+	segoff_csum_t payload_sum;
+	uint64_t born;
+	uint32_t hash;
+	int32_t hnext;          /* bucket chain */
+	int32_t older, newer;   /* age list */
+	uint16_t nr_slices, nr_cookies;
+	struct segoff_slice *slices; /* [0] is the header; payload from [1] */
+	void **cookies;
+};
+
 struct proto_ops {
 	const char *name;
 	int (*parse)(struct parse_state *st);
 	int (*gso_prepare)(struct gso_ctx *c, const struct segoff_layer *l);
 	void (*gso_template)(const struct gso_ctx *c, const struct segoff_layer *l, uint8_t *hdr);
 	void (*gso_fixup)(const struct gso_ctx *c, const struct segoff_layer *l);
+
+	int (*gro_check)(struct gro_in *in, const struct segoff_layer *l);
+	int (*gro_receive)(const struct gro_flow *f, const struct gro_in *in, const struct segoff_layer *l);
+	void (*gro_merge)(struct gro_flow *f, const struct gro_in *in, const struct segoff_layer *l);
+	int (*gro_close)(const struct gro_flow *f, const struct gro_in *in, const struct segoff_layer *l);
+	void (*gro_complete)(struct gro_flow *f, const struct segoff_layer *l, int full_csum);
 };
+
+/* Sum of a packet's payload (after the last header), across head and slices. */
+segoff_csum_t gro_payload_sum(const struct segoff_pkt *pkt);
+/* Sum of a held flow's payload slices. */
+segoff_csum_t gro_flow_payload_sum(const struct gro_flow *f);
+/* Pseudo-header sum (addresses, protocol, length) for the packet's L3. */
+segoff_csum_t gro_pseudo(const uint8_t *hdr, uint16_t l3_off, uint8_t l3_proto, uint8_t ipproto, uint32_t l4_len);
+
+/* Append identity bytes to the flow key; 0, or -1 when the key is full. */
+static inline int gro_key_add(struct gro_in *in, const void *p, unsigned n)
+{
+	if (in->key_len + n > GRO_MAX_KEY)
+		return -1;
+	memcpy(in->key + in->key_len, p, n);
+	in->key_len = (uint16_t)(in->key_len + n);
+	return 0;
+}
 
 extern const struct proto_ops proto_eth, proto_vlan, proto_ipv4, proto_ipv6, proto_tcp, proto_udp;
 

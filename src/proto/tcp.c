@@ -132,10 +132,160 @@ static void tcp_gso_fixup(const struct gso_ctx *c, const struct segoff_layer *l)
 	wr16(segs[last].head + off + 12, flags_last);
 }
 
+/* --- GRO [G2, G11-G14] --- */
+
+#define TCP_SYN 0x02
+#define TCP_RST 0x04
+#define TCP_ACK 0x10
+#define TCP_URG 0x20
+#define TCP_ECE 0x40
+
+/* Verify the checksum (a bad one goes up alone, the held flow stays) and
+ * add the ports to the flow key. */
+static int tcp_gro_check(struct gro_in *in, const struct segoff_layer *l)
+{
+	const struct segoff_pkt *pkt = in->pkt;
+	const uint8_t *th = in->hdr + l->off;
+	in->payload_len = pkt->len - pkt->payload_off;
+	if (in->verify) {
+		/* the kernel does not bother when the packet is unmergeable anyway */
+		in->payload_sum = gro_payload_sum(pkt);
+		in->sum_valid = 1;
+		segoff_csum_t s = gro_pseudo(in->hdr, pkt->l3_off, pkt->l3_proto, IPPROTO_TCP_NUM, pkt->len - l->off) +
+				  segoff_csum(th, l->len) + in->payload_sum;
+		if (segoff_csum_fold(s) != 0xffff) {
+			in->reason = SEGOFF_GRO_BAD_CSUM;
+			return GRO_NOT_HELD;
+		}
+	}
+	if (gro_key_add(in, th, 4) < 0) {
+		in->reason = SEGOFF_GRO_NOT_HELD_HDR_TOO_LONG;
+		return GRO_NOT_HELD;
+	}
+	return GRO_OK;
+}
+
+/* The standard timestamp block, NOP NOP TS: its values may differ in LRO. */
+static int tcp_ts_at_start(const uint8_t *th, unsigned thlen)
+{
+	return thlen >= 32 && th[20] == 1 && th[21] == 1 && th[22] == 8 && th[23] == 10;
+}
+
+static int tcp_gro_receive_lro(const struct gro_flow *f, const struct gro_in *in, const struct segoff_layer *l)
+{
+	const uint8_t *th = in->hdr + l->off, *th2 = f->hdr + l->off;
+	const uint8_t odd = TCP_SYN | TCP_RST | TCP_URG | TCP_CWR | TCP_ECE;
+	if ((th[13] | th2[13]) & odd)
+		return SEGOFF_GRO_FLUSH_MISMATCH_FLAGS;
+	if (th[12] != th2[12]) /* data offset */
+		return SEGOFF_GRO_FLUSH_MISMATCH_OPTIONS;
+	unsigned from = tcp_ts_at_start(th, l->len) && tcp_ts_at_start(th2, l->len) ? 32 : 20;
+	if (memcmp(th + from, th2 + from, l->len - from) != 0)
+		return SEGOFF_GRO_FLUSH_MISMATCH_OPTIONS;
+	if ((int32_t)(rd32(th + 8) - rd32(th2 + 8)) < 0) /* an older ACK */
+		return SEGOFF_GRO_FLUSH_MISMATCH_ACK;
+	if (f->pure_ack != (in->payload_len == 0))
+		return SEGOFF_GRO_FLUSH_PURE_ACK;
+	if (rd32(th2 + 4) + f->payload_len != rd32(th + 4))
+		return SEGOFF_GRO_FLUSH_MISMATCH_SEQ;
+	return 0;
+}
+
+static int tcp_gro_receive(const struct gro_flow *f, const struct gro_in *in, const struct segoff_layer *l)
+{
+	if (in->lro)
+		return tcp_gro_receive_lro(f, in, l);
+	const uint8_t *th = in->hdr + l->off, *th2 = f->hdr + l->off;
+	uint32_t flags = rd32(th + 12), flags2 = rd32(th2 + 12);
+	if (flags & (TCP_CWR << 16))
+		return SEGOFF_GRO_FLUSH_CWR;
+	/* the word holds data offset and window too [G11] */
+	if ((flags ^ flags2) & ~(uint32_t)((TCP_FIN | TCP_PSH) << 16))
+		return SEGOFF_GRO_FLUSH_MISMATCH_FLAGS;
+	if (rd32(th + 8) != rd32(th2 + 8))
+		return SEGOFF_GRO_FLUSH_MISMATCH_ACK;
+	if (memcmp(th + 20, th2 + 20, l->len - 20u) != 0)
+		return SEGOFF_GRO_FLUSH_MISMATCH_OPTIONS;
+	if (in->payload_len == 0)
+		return SEGOFF_GRO_FLUSH_PURE_ACK;
+	if (in->payload_len > f->mss)
+		return SEGOFF_GRO_FLUSH_MISMATCH_LEN;
+	if (rd32(th2 + 4) + f->payload_len != rd32(th + 4))
+		return SEGOFF_GRO_FLUSH_MISMATCH_SEQ;
+	return 0;
+}
+
+/* After a merge: FIN and PSH of the new packet join the held header [G12];
+ * LRO keeps the latest ACK, window and timestamps. */
+static void tcp_gro_merge(struct gro_flow *f, const struct gro_in *in, const struct segoff_layer *l)
+{
+	const uint8_t *th = in->hdr + l->off;
+	uint8_t *th2 = f->hdr + l->off;
+	th2[13] |= th[13] & (TCP_FIN | TCP_PSH);
+	if (in->lro) {
+		memcpy(th2 + 8, th + 8, 4);   /* ACK */
+		memcpy(th2 + 14, th + 14, 2); /* window */
+		if (tcp_ts_at_start(th, l->len))
+			memcpy(th2 + 24, th + 24, 8);
+	}
+}
+
+/* Must the flow go up now (f: after a merge), or must a packet that would
+ * start a flow go up at once (f NULL)? [G11-G13] */
+static int tcp_gro_close(const struct gro_flow *f, const struct gro_in *in, const struct segoff_layer *l)
+{
+	uint8_t flags = in->hdr[l->off + 13];
+	if (in->lro) {
+		if (!f && (flags & (TCP_SYN | TCP_RST | TCP_URG | TCP_CWR | TCP_ECE)))
+			return SEGOFF_GRO_NOT_HELD_FLAGS;
+		if (flags & (TCP_PSH | TCP_FIN))
+			return f ? SEGOFF_GRO_FLUSH_PSH : SEGOFF_GRO_NOT_HELD_FLAGS;
+		return 0;
+	}
+	if (!f) {
+		/* A new flow's MSS would be its payload: a pure ACK never waits.
+		 * CWR is not in this set (kernel 6.18, seen in the differential
+		 * test): a CWR packet is held, and merges with nothing, since
+		 * the next packet's flag word differs [G13]. */
+		if (in->payload_len == 0 || (flags & (TCP_URG | TCP_PSH | TCP_RST | TCP_SYN | TCP_FIN)))
+			return SEGOFF_GRO_NOT_HELD_FLAGS;
+		return 0;
+	}
+	if (flags & (TCP_URG | TCP_PSH | TCP_RST | TCP_SYN | TCP_FIN))
+		return SEGOFF_GRO_FLUSH_PSH;
+	if (in->payload_len < f->mss)
+		return SEGOFF_GRO_FLUSH_SMALL;
+	return 0;
+}
+
+/* check = pseudo-header sum of the merged length, CHECKSUM_PARTIAL at
+ * offset 16, or the full checksum; GSO type TCPV4/TCPV6 [G14]. */
+static void tcp_gro_complete(struct gro_flow *f, const struct segoff_layer *l, int full_csum)
+{
+	uint8_t *th = f->hdr + l->off;
+	uint32_t l4_len = f->hdr_len - l->off + f->payload_len;
+	uint16_t seed = segoff_csum_fold(gro_pseudo(f->hdr, f->l3_off, f->l3_proto, IPPROTO_TCP_NUM, l4_len));
+	wr16(th + TCP_CHECK_OFFSET, seed);
+	if (full_csum) {
+		segoff_csum_t payload = f->sum_valid ? f->payload_sum : gro_flow_payload_sum(f);
+		wr16(th + TCP_CHECK_OFFSET, segoff_csum_finish(segoff_csum(th, l->len) + payload));
+	}
+	f->gso_type |= f->l3_proto == SEGOFF_PROTO_IPV4 ? SEGOFF_GSO_TCPV4 : SEGOFF_GSO_TCPV6;
+	if (f->ip_fixedid)
+		f->gso_type |= SEGOFF_GSO_FIXEDID;
+	if (th[13] & TCP_CWR)
+		f->gso_type |= SEGOFF_GSO_TCP_ECN;
+}
+
 const struct proto_ops proto_tcp = {
 	.name = "tcp",
 	.parse = tcp_parse,
 	.gso_prepare = tcp_gso_prepare,
 	.gso_template = tcp_gso_template,
 	.gso_fixup = tcp_gso_fixup,
+	.gro_check = tcp_gro_check,
+	.gro_receive = tcp_gro_receive,
+	.gro_merge = tcp_gro_merge,
+	.gro_close = tcp_gro_close,
+	.gro_complete = tcp_gro_complete,
 };

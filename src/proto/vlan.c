@@ -19,7 +19,14 @@ static int vlan_parse(struct parse_state *st)
 	return SEGOFF_OK;
 }
 
+/* GRO: and with the same VLAN tags [G1]. */
+static int vlan_gro_check(struct gro_in *in, const struct segoff_layer *l)
+{
+	return gro_key_add(in, in->hdr + l->off, l->len) < 0 ? GRO_NOT_HELD : GRO_OK;
+}
+
 const struct proto_ops proto_vlan = {
 	.name = "vlan",
 	.parse = vlan_parse,
+	.gro_check = vlan_gro_check,
 };

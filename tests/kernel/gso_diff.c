@@ -37,6 +37,7 @@
 #include <segoff/tap.h>
 #include "check.h"
 #include "pktgen.h"
+#include "lab.h"
 
 #define MAX_FRAME (65536 + 64)
 #define BATCH 32
@@ -77,87 +78,6 @@ static struct tcase cases[BATCH];
 static unsigned class_cases[NR_CLASSES], class_fail[NR_CLASSES];
 static unsigned total_cases, total_mismatch, printed_mismatch;
 static unsigned long kernel_frames, kernel_refusals, zero_checksums;
-
-static void die(const char *what)
-{
-	fprintf(stderr, "kernel_gso_diff: %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-static void write_file(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY);
-	if (fd < 0)
-		return; /* optional knobs (bridge-nf-*) may not exist */
-	if (write(fd, val, strlen(val)) < 0)
-		fprintf(stderr, "kernel_gso_diff: note: %s: %s\n", path, strerror(errno));
-	close(fd);
-}
-
-static void ifreq_ioctl(int sock, unsigned long req, struct ifreq *ifr, const char *what)
-{
-	if (ioctl(sock, req, ifr) < 0)
-		die(what);
-}
-
-static void link_setup(int sock, const char *name, int mtu)
-{
-	struct ifreq ifr;
-	memset(&ifr, 0, sizeof(ifr));
-	strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
-	ifr.ifr_mtu = mtu;
-	ifreq_ioctl(sock, SIOCSIFMTU, &ifr, "SIOCSIFMTU");
-	ifr.ifr_qlen = 20000; /* room for a whole batch of segments in B's ring */
-	ifreq_ioctl(sock, SIOCSIFTXQLEN, &ifr, "SIOCSIFTXQLEN");
-	ifreq_ioctl(sock, SIOCGIFFLAGS, &ifr, "SIOCGIFFLAGS");
-	ifr.ifr_flags |= IFF_UP;
-	ifreq_ioctl(sock, SIOCSIFFLAGS, &ifr, "SIOCSIFFLAGS");
-}
-
-static void bridge_add(int sock, const char *br, const char *port)
-{
-	struct ifreq ifr;
-	memset(&ifr, 0, sizeof(ifr));
-	strncpy(ifr.ifr_name, br, IFNAMSIZ - 1);
-	ifr.ifr_ifindex = (int)if_nametoindex(port);
-	ifreq_ioctl(sock, SIOCBRADDIF, &ifr, "SIOCBRADDIF");
-}
-
-/* Lab: namespace, bridge, two TAPs. Returns the fds of A and B. */
-static void lab_up(int *fda, int *fdb)
-{
-	if (unshare(CLONE_NEWNET) < 0)
-		die("unshare(CLONE_NEWNET)");
-	/* Quiet lab: no IPv6 autoconfiguration, no netfilter on the bridge. */
-	write_file("/proc/sys/net/ipv6/conf/all/disable_ipv6", "1");
-	write_file("/proc/sys/net/ipv6/conf/default/disable_ipv6", "1");
-	write_file("/proc/sys/net/bridge/bridge-nf-call-iptables", "0");
-	write_file("/proc/sys/net/bridge/bridge-nf-call-ip6tables", "0");
-	write_file("/proc/sys/net/bridge/bridge-nf-call-arptables", "0");
-	int sock = socket(AF_INET, SOCK_DGRAM, 0);
-	if (sock < 0)
-		die("socket");
-	if (ioctl(sock, SIOCBRADDBR, "sgbr0") < 0)
-		die("SIOCBRADDBR (is the bridge module available?)");
-	char a[IFNAMSIZ] = "sgtapa", b[IFNAMSIZ] = "sgtapb";
-	*fda = segoff_tap_open(a, 0, SEGOFF_VNET_HDR_LEN);
-	*fdb = segoff_tap_open(b, 0, SEGOFF_VNET_HDR_LEN);
-	if (*fda < 0 || *fdb < 0)
-		die("open TAP");
-	/* A: the kernel accepts GSO frames written in whatever A advertises. B:
-	 * nothing, so segmentation and checksums happen in software. */
-	if (segoff_tap_set_offload(*fda, SEGOFF_TUN_F_CSUM | SEGOFF_TUN_F_TSO4 | SEGOFF_TUN_F_TSO6) < 0 ||
-	    segoff_tap_set_offload(*fdb, 0) < 0)
-		die("TUNSETOFFLOAD");
-	link_setup(sock, a, 65000);
-	link_setup(sock, b, 65000);
-	bridge_add(sock, "sgbr0", a);
-	bridge_add(sock, "sgbr0", b);
-	link_setup(sock, "sgbr0", 65000);
-	close(sock);
-	if (fcntl(*fdb, F_SETFL, O_NONBLOCK) < 0)
-		die("fcntl");
-}
 
 /* --- building cases --- */
 
@@ -336,7 +256,7 @@ static void run_batch(int fda, int fdb, struct rng *r, unsigned n)
 		ssize_t w = writev(fda, iov, 2);
 		/* The kernel refusing the write itself (EINVAL) is a refusal too. */
 		if (w < 0 && errno != EINVAL)
-			die("writev to TAP A");
+			lab_die("writev to TAP A");
 		for (unsigned k = 0; k < c->ngot; k++)
 			free(c->got[k]);
 		c->ngot = 0;
@@ -347,7 +267,7 @@ static void run_batch(int fda, int fdb, struct rng *r, unsigned n)
 		ssize_t got = read(fdb, rb, sizeof(rb));
 		if (got < 0) {
 			if (errno != EAGAIN)
-				die("read TAP B");
+				lab_die("read TAP B");
 			struct pollfd pfd = { .fd = fdb, .events = POLLIN };
 			if (poll(&pfd, 1, 20) == 0)
 				idle++;
@@ -407,17 +327,18 @@ int main(int argc, char **argv)
 {
 	unsigned want = argc > 1 ? (unsigned)atoi(argv[1]) : 2000;
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (geteuid() != 0 || access("/dev/net/tun", R_OK | W_OK) != 0) {
+	if (!lab_can_run("KERNEL GSO DIFFERENTIAL TEST")) {
 		int ci = getenv("CI") != NULL;
-		printf("\n  *** KERNEL DIFFERENTIAL TEST SKIPPED: needs root and /dev/net/tun ***\n"
-		       "  *** segoff's output was NOT compared with the kernel's in this run ***\n\n");
 		printf("kernel_gso_diff: 0 passed, %d failed\n", ci);
 		return ci;
 	}
 	for (unsigned i = 0; i < BATCH; i++)
 		cases[i].exp_buf = malloc(2 * MAX_FRAME + MAX_SEGS * 256);
-	int fda, fdb;
-	lab_up(&fda, &fdb);
+	/* A accepts GSO frames whatever it advertises; B negotiates nothing, so
+	 * the kernel segments and checksums in software before B. */
+	struct lab lab;
+	lab_up(&lab, 0, SEGOFF_TUN_F_CSUM | SEGOFF_TUN_F_TSO4 | SEGOFF_TUN_F_TSO6, 0, 0);
+	int fda = lab.fda, fdb = lab.fdb;
 	struct rng r = { check_seed() };
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);

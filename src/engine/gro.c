@@ -1,0 +1,544 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The GRO engine: knows no protocol. It keeps a table of held flows (memory
+ * taken once at creation), asks each layer of a new packet whether it may be
+ * held, finds the held flow with the same key, asks the layers whether the
+ * two may merge, merges by reference (payload slices pointing into the input
+ * buffers) or delivers, and at delivery lets each layer fix its fields
+ * (proto.h). The order of decisions is the kernel's dev_gro_receive().
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "../proto/proto.h"
+
+#define GRO_MAX_SIZE_LIMIT (256u * 1024)
+#define GRO_MAX_OUT_FRAGS SEGOFF_GRO_MAX_FRAGS
+#define NIL (-1)
+
+struct segoff_gro {
+	struct segoff_gro_config cfg;
+	struct gro_flow *flows;
+	int32_t *buckets;
+	uint32_t bucket_mask;
+	int32_t free_list;      /* through hnext */
+	int32_t oldest, newest; /* age list */
+	uint32_t nr_held;
+	uint32_t max_slices;    /* per flow, header slot included */
+	uint8_t *arena;         /* copy mode */
+	size_t arena_size;
+	struct segoff_slice out_iov[GRO_MAX_OUT_FRAGS + 1];
+	uint64_t counters[SEGOFF_GRO__COUNTERS];
+};
+
+static const char *const counter_names[SEGOFF_GRO__COUNTERS] = {
+	[SEGOFF_GRO_RX_PACKETS] = "rx_packets",
+	[SEGOFF_GRO_RX_BYTES] = "rx_bytes",
+	[SEGOFF_GRO_TX_PACKETS] = "tx_packets",
+	[SEGOFF_GRO_MERGED] = "merged",
+	[SEGOFF_GRO_HELD] = "held",
+	[SEGOFF_GRO_COALESCED] = "coalesced",
+	[SEGOFF_GRO_FLUSH_PSH] = "flush_psh",
+	[SEGOFF_GRO_FLUSH_SMALL] = "flush_small",
+	[SEGOFF_GRO_FLUSH_SIZE] = "flush_size",
+	[SEGOFF_GRO_FLUSH_MAX_PKTS] = "flush_max_pkts",
+	[SEGOFF_GRO_FLUSH_TIMEOUT] = "flush_timeout",
+	[SEGOFF_GRO_FLUSH_END] = "flush_end",
+	[SEGOFF_GRO_FLUSH_TABLE_FULL] = "flush_table_full",
+	[SEGOFF_GRO_FLUSH_MISMATCH_ACK] = "flush_mismatch_ack",
+	[SEGOFF_GRO_FLUSH_MISMATCH_FLAGS] = "flush_mismatch_flags",
+	[SEGOFF_GRO_FLUSH_MISMATCH_OPTIONS] = "flush_mismatch_options",
+	[SEGOFF_GRO_FLUSH_MISMATCH_SEQ] = "flush_mismatch_seq",
+	[SEGOFF_GRO_FLUSH_MISMATCH_TTL] = "flush_mismatch_ttl",
+	[SEGOFF_GRO_FLUSH_MISMATCH_TOS] = "flush_mismatch_tos",
+	[SEGOFF_GRO_FLUSH_MISMATCH_DF] = "flush_mismatch_df",
+	[SEGOFF_GRO_FLUSH_MISMATCH_IP_ID] = "flush_mismatch_ip_id",
+	[SEGOFF_GRO_FLUSH_MISMATCH_LEN] = "flush_mismatch_len",
+	[SEGOFF_GRO_FLUSH_CWR] = "flush_cwr",
+	[SEGOFF_GRO_FLUSH_PURE_ACK] = "flush_pure_ack",
+	[SEGOFF_GRO_FLUSH_UNMERGEABLE] = "flush_unmergeable",
+	[SEGOFF_GRO_BAD_CSUM] = "bad_csum",
+	[SEGOFF_GRO_NOT_HELD_IP_OPTIONS] = "not_held_ip_options",
+	[SEGOFF_GRO_NOT_HELD_FRAGMENT] = "not_held_fragment",
+	[SEGOFF_GRO_NOT_HELD_IP_LEN] = "not_held_ip_len",
+	[SEGOFF_GRO_NOT_HELD_FLAGS] = "not_held_flags",
+	[SEGOFF_GRO_NOT_HELD_UNSUPPORTED] = "not_held_unsupported",
+	[SEGOFF_GRO_NOT_HELD_UDP_CSUM_ZERO] = "not_held_udp_csum_zero",
+	[SEGOFF_GRO_NOT_HELD_HDR_TOO_LONG] = "not_held_hdr_too_long",
+	[SEGOFF_GRO_LRO_ACKS_COMPRESSED] = "lro_acks_compressed",
+};
+
+const char *segoff_gro_counter_name(enum segoff_gro_counter c)
+{
+	return (unsigned)c < SEGOFF_GRO__COUNTERS ? counter_names[c] : "unknown";
+}
+
+const uint64_t *segoff_gro_counters(const struct segoff_gro *ctx)
+{
+	return ctx->counters;
+}
+
+void segoff_gro_config_init(struct segoff_gro_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->max_flows = 64;
+	cfg->max_pkts_per_flow = 64;
+	cfg->max_size = 65536;
+}
+
+static uint32_t nr_buckets(uint32_t flows)
+{
+	uint32_t n = 16;
+	while (n < 2 * flows)
+		n <<= 1;
+	return n;
+}
+
+static int config_ok(const struct segoff_gro_config *cfg)
+{
+	return cfg && cfg->deliver && cfg->max_flows > 0 && cfg->max_flows <= (1u << 20) &&
+	       cfg->max_pkts_per_flow > 0 && cfg->max_pkts_per_flow <= 65535 && cfg->max_size > 0 &&
+	       cfg->max_size <= GRO_MAX_SIZE_LIMIT && cfg->mode <= SEGOFF_GRO_MODE_LRO;
+}
+
+size_t segoff_gro_memsize(const struct segoff_gro_config *cfg)
+{
+	if (!config_ok(cfg))
+		return 0;
+	size_t slices = 2 * (size_t)cfg->max_pkts_per_flow + 1;
+	return sizeof(struct segoff_gro) + cfg->max_flows * sizeof(struct gro_flow) +
+	       nr_buckets(cfg->max_flows) * sizeof(int32_t) +
+	       cfg->max_flows * slices * sizeof(struct segoff_slice) +
+	       cfg->max_flows * (size_t)cfg->max_pkts_per_flow * sizeof(void *) +
+	       (cfg->copy ? GRO_MAX_SIZE_LIMIT + 2 * SEGOFF_GRO_MAX_HDR : 0);
+}
+
+int segoff_gro_create(const struct segoff_gro_config *cfg, struct segoff_gro **out)
+{
+	if (!out || !config_ok(cfg))
+		return SEGOFF_E_INVAL;
+	/* One allocation, carved up: nothing is allocated after this. */
+	uint8_t *mem = calloc(1, segoff_gro_memsize(cfg));
+	if (!mem)
+		return SEGOFF_E_SYSTEM;
+	struct segoff_gro *g = (struct segoff_gro *)mem;
+	mem += sizeof(*g);
+	g->cfg = *cfg;
+	g->flows = (struct gro_flow *)mem;
+	mem += cfg->max_flows * sizeof(struct gro_flow);
+	uint32_t nb = nr_buckets(cfg->max_flows);
+	g->buckets = (int32_t *)mem;
+	mem += nb * sizeof(int32_t);
+	g->bucket_mask = nb - 1;
+	g->max_slices = 2 * cfg->max_pkts_per_flow + 1;
+	struct segoff_slice *slices = (struct segoff_slice *)mem;
+	mem += cfg->max_flows * (size_t)g->max_slices * sizeof(struct segoff_slice);
+	void **cookies = (void **)mem;
+	mem += cfg->max_flows * (size_t)cfg->max_pkts_per_flow * sizeof(void *);
+	if (cfg->copy) {
+		g->arena = mem;
+		g->arena_size = GRO_MAX_SIZE_LIMIT + 2 * SEGOFF_GRO_MAX_HDR;
+	}
+	for (uint32_t b = 0; b < nb; b++)
+		g->buckets[b] = NIL;
+	for (uint32_t i = 0; i < cfg->max_flows; i++) {
+		struct gro_flow *f = &g->flows[i];
+		f->slices = slices + (size_t)i * g->max_slices;
+		f->cookies = cookies + (size_t)i * cfg->max_pkts_per_flow;
+		f->hnext = i + 1 < cfg->max_flows ? (int32_t)(i + 1) : NIL;
+	}
+	g->free_list = 0;
+	g->oldest = g->newest = NIL;
+	*out = g;
+	return SEGOFF_OK;
+}
+
+/* --- output --- */
+
+static void release(struct segoff_gro *g, void *cookie)
+{
+	if (g->cfg.release)
+		g->cfg.release(g->cfg.opaque, cookie);
+}
+
+/* Hand `out` (slices in out->iov) to the caller; in copy mode gather it into
+ * the arena first and release the inputs before the call. */
+static void deliver(struct segoff_gro *g, struct segoff_gro_out *out, void *const *cookies, unsigned nr_cookies)
+{
+	struct segoff_slice flat;
+	int copied = 0;
+	if (g->arena && out->len <= g->arena_size) {
+		size_t at = 0;
+		for (unsigned i = 0; i < out->nr_iov; i++) {
+			memcpy(g->arena + at, out->iov[i].base, out->iov[i].len);
+			at += out->iov[i].len;
+		}
+		flat = (struct segoff_slice){ g->arena, at };
+		out->iov = &flat;
+		out->nr_iov = 1;
+		copied = 1;
+		for (unsigned i = 0; i < nr_cookies; i++)
+			release(g, cookies[i]);
+	}
+	g->counters[SEGOFF_GRO_TX_PACKETS]++;
+	g->cfg.deliver(g->cfg.opaque, out);
+	if (!copied)
+		for (unsigned i = 0; i < nr_cookies; i++)
+			release(g, cookies[i]);
+}
+
+static void fill_vnet(struct segoff_gro_out *out)
+{
+	struct segoff_vnet_hdr *h = &out->vnet;
+	memset(h, 0, sizeof(*h));
+	if (out->gso_size) {
+		uint32_t t = out->gso_type;
+		h->gso_type = (t & SEGOFF_GSO_TCPV4)    ? SEGOFF_VNET_GSO_TCPV4
+			      : (t & SEGOFF_GSO_TCPV6)  ? SEGOFF_VNET_GSO_TCPV6
+			      : (t & SEGOFF_GSO_UDP_L4) ? SEGOFF_VNET_GSO_UDP_L4
+							: SEGOFF_VNET_GSO_NONE;
+		if (t & SEGOFF_GSO_TCP_ECN)
+			h->gso_type |= SEGOFF_VNET_GSO_ECN;
+		h->gso_size = out->gso_size;
+		h->hdr_len = out->hdr_len;
+	}
+	if (out->csum_state == SEGOFF_CSUM_PARTIAL) {
+		h->flags = SEGOFF_VNET_F_NEEDS_CSUM;
+		h->csum_start = out->csum_start;
+		h->csum_offset = out->csum_offset;
+	} else if (out->csum_state == SEGOFF_CSUM_VERIFIED || out->csum_state == SEGOFF_CSUM_COMPLETE) {
+		h->flags = SEGOFF_VNET_F_DATA_VALID;
+	}
+}
+
+/* A packet that is not held: its own bytes, as they came. */
+static void deliver_unchanged(struct segoff_gro *g, const struct segoff_pkt *pkt, void *cookie, int verified)
+{
+	struct segoff_gro_out out = { 0 };
+	struct segoff_slice *iov = g->out_iov;
+	unsigned n = 0;
+	iov[n++] = (struct segoff_slice){ pkt->head, pkt->head_len };
+	for (unsigned i = 0; i < pkt->nr_frags; i++) /* at most GRO_MAX_OUT_FRAGS: checked on entry */
+		iov[n++] = pkt->frags[i];
+	out.iov = iov;
+	out.nr_iov = n;
+	out.len = pkt->len;
+	out.gso_segs = 1;
+	out.hdr_len = pkt->payload_off;
+	out.csum_state = verified ? SEGOFF_CSUM_VERIFIED : pkt->csum_state;
+	out.csum_start = pkt->csum_start;
+	out.csum_offset = pkt->csum_offset;
+	fill_vnet(&out);
+	deliver(g, &out, &cookie, 1);
+}
+
+/* --- the flow table --- */
+
+static uint32_t key_hash(const uint8_t *k, unsigned n)
+{
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
+	while (n >= 8) {
+		uint64_t w;
+		memcpy(&w, k, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+		k += 8;
+		n -= 8;
+	}
+	uint64_t w = 0;
+	memcpy(&w, k, n);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+	return (uint32_t)(h ^ (h >> 29));
+}
+
+static struct gro_flow *flow_find(struct segoff_gro *g, uint32_t hash, const uint8_t *key, unsigned key_len)
+{
+	for (int32_t i = g->buckets[hash & g->bucket_mask]; i != NIL; i = g->flows[i].hnext) {
+		struct gro_flow *f = &g->flows[i];
+		if (f->hash == hash && f->key_len == key_len && memcmp(f->key, key, key_len) == 0)
+			return f;
+	}
+	return NULL;
+}
+
+static void flow_unlink(struct segoff_gro *g, struct gro_flow *f)
+{
+	int32_t idx = (int32_t)(f - g->flows);
+	int32_t *pp = &g->buckets[f->hash & g->bucket_mask];
+	while (*pp != idx)
+		pp = &g->flows[*pp].hnext;
+	*pp = f->hnext;
+	if (f->older != NIL)
+		g->flows[f->older].newer = f->newer;
+	else
+		g->oldest = f->newer;
+	if (f->newer != NIL)
+		g->flows[f->newer].older = f->older;
+	else
+		g->newest = f->older;
+	f->hnext = g->free_list;
+	g->free_list = idx;
+	g->nr_held--;
+}
+
+/* Deliver a held flow: unchanged if it is one packet [G3], else completed by
+ * each layer inside out [G9, G14, G18]. */
+static void flow_flush(struct segoff_gro *g, struct gro_flow *f, enum segoff_gro_counter why)
+{
+	g->counters[why]++;
+	flow_unlink(g, f);
+	struct segoff_gro_out out = { 0 };
+	out.hdr_len = f->hdr_len;
+	out.gso_segs = f->count;
+	if (f->count == 1) {
+		out.csum_state = f->in_csum_state;
+		out.csum_start = f->l4_off;
+		out.csum_offset = f->l4_proto == SEGOFF_PROTO_TCP ? 16 : 6;
+	} else {
+		/* a compressed run of pure ACKs (LRO) is one plain packet */
+		int full = g->cfg.csum == SEGOFF_GRO_CSUM_FULL || f->payload_len == 0;
+		f->gso_type = 0;
+		for (unsigned i = f->nr_layers; i-- > 0;) {
+			const struct proto_ops *ops = proto_ops_of(f->layer[i].proto);
+			if (ops->gro_complete)
+				ops->gro_complete(f, &f->layer[i], full);
+		}
+		g->counters[SEGOFF_GRO_COALESCED]++;
+		if (f->payload_len) {
+			out.gso_size = f->mss;
+			out.gso_type = f->gso_type;
+		} else {
+			g->counters[SEGOFF_GRO_LRO_ACKS_COMPRESSED] += f->count - 1u;
+			out.gso_segs = 1;
+		}
+		out.csum_state = full ? SEGOFF_CSUM_COMPLETE : SEGOFF_CSUM_PARTIAL;
+		out.csum_start = f->l4_off;
+		out.csum_offset = f->l4_proto == SEGOFF_PROTO_TCP ? 16 : 6;
+	}
+	f->slices[0] = (struct segoff_slice){ f->hdr, f->hdr_len };
+	out.iov = f->slices;
+	out.nr_iov = f->nr_slices;
+	out.len = f->hdr_len + f->payload_len;
+	fill_vnet(&out);
+	deliver(g, &out, f->cookies, f->nr_cookies);
+}
+
+/* Append the packet's payload pieces to the flow; 0, or -1 if they do not fit. */
+static int flow_add_payload(struct segoff_gro *g, struct gro_flow *f, const struct segoff_pkt *pkt)
+{
+	unsigned need = (pkt->payload_off < pkt->head_len) + pkt->nr_frags;
+	if (f->nr_slices + need > g->max_slices || f->nr_cookies >= g->cfg.max_pkts_per_flow)
+		return -1;
+	if (pkt->payload_off < pkt->head_len)
+		f->slices[f->nr_slices++] = (struct segoff_slice){ pkt->head + pkt->payload_off,
+								   pkt->head_len - pkt->payload_off };
+	for (unsigned i = 0; i < pkt->nr_frags; i++)
+		if (pkt->frags[i].len)
+			f->slices[f->nr_slices++] = pkt->frags[i];
+	return 0;
+}
+
+static void flow_hold(struct segoff_gro *g, const struct segoff_pkt *pkt, const struct gro_in *in, uint32_t hash,
+		      void *cookie, uint64_t now)
+{
+	if (g->free_list == NIL) {
+		/* full: the oldest flow goes up to make room [G1] */
+		flow_flush(g, &g->flows[g->oldest], SEGOFF_GRO_FLUSH_TABLE_FULL);
+	}
+	int32_t idx = g->free_list;
+	struct gro_flow *f = &g->flows[idx];
+	g->free_list = f->hnext;
+	memcpy(f->hdr, pkt->head, pkt->payload_off);
+	f->hdr_len = pkt->payload_off;
+	memcpy(f->key, in->key, in->key_len);
+	f->key_len = in->key_len;
+	f->nr_layers = pkt->nr_layers;
+	memcpy(f->layer, pkt->layer, sizeof(f->layer));
+	f->l3_off = pkt->l3_off;
+	f->l4_off = pkt->l4_off;
+	f->l3_proto = pkt->l3_proto;
+	f->l4_proto = pkt->l4_proto;
+	f->ip_fixedid = 0;
+	f->pure_ack = in->payload_len == 0;
+	f->mss = (uint16_t)in->payload_len;
+	f->count = 1;
+	f->payload_len = 0;
+	f->nr_slices = 1;
+	f->nr_cookies = 0;
+	flow_add_payload(g, f, pkt); /* a fresh flow always has room */
+	f->cookies[f->nr_cookies++] = cookie;
+	f->payload_len = in->payload_len;
+	f->payload_sum = in->payload_sum;
+	f->sum_valid = in->sum_valid;
+	f->in_csum_state = in->sum_valid ? SEGOFF_CSUM_VERIFIED : pkt->csum_state;
+	f->born = now;
+	f->hash = hash;
+	f->hnext = g->buckets[hash & g->bucket_mask];
+	g->buckets[hash & g->bucket_mask] = idx;
+	f->older = g->newest;
+	f->newer = NIL;
+	if (g->newest != NIL)
+		g->flows[g->newest].newer = idx;
+	else
+		g->oldest = idx;
+	g->newest = idx;
+	g->nr_held++;
+	g->counters[SEGOFF_GRO_HELD]++;
+}
+
+static const struct proto_ops *transport_ops(const struct segoff_pkt *pkt)
+{
+	return proto_ops_of(pkt->layer[pkt->nr_layers - 1].proto);
+}
+
+int segoff_gro_receive(struct segoff_gro *g, const struct segoff_pkt *pkt, void *cookie, uint64_t now)
+{
+	/* Refused packets stay the caller's: release is never called for them. */
+	if (!g || !pkt || !pkt->head || pkt->nr_frags > SEGOFF_GRO_MAX_FRAGS)
+		return SEGOFF_E_INVAL;
+	g->counters[SEGOFF_GRO_RX_PACKETS]++;
+	g->counters[SEGOFF_GRO_RX_BYTES] += pkt->len;
+
+	/* Only TCP (and UDP when asked) whose headers all fit; a GSO packet is
+	 * not merged [G2]. */
+	const struct segoff_layer *last = pkt->nr_layers ? &pkt->layer[pkt->nr_layers - 1] : NULL;
+	if (!last || (pkt->l4_proto != SEGOFF_PROTO_TCP && pkt->l4_proto != SEGOFF_PROTO_UDP) ||
+	    last->off != pkt->l4_off || pkt->gso_size || pkt->payload_off > pkt->len) {
+		g->counters[SEGOFF_GRO_NOT_HELD_UNSUPPORTED]++;
+		deliver_unchanged(g, pkt, cookie, 0);
+		return SEGOFF_OK;
+	}
+	if (pkt->payload_off > SEGOFF_GRO_MAX_HDR) {
+		g->counters[SEGOFF_GRO_NOT_HELD_HDR_TOO_LONG]++;
+		deliver_unchanged(g, pkt, cookie, 0);
+		return SEGOFF_OK;
+	}
+
+	struct gro_in in;
+	in.pkt = pkt;
+	in.hdr = pkt->head;
+	in.payload_len = pkt->len - pkt->payload_off;
+	in.payload_sum = 0;
+	in.sum_valid = 0;
+	in.lro = g->cfg.mode == SEGOFF_GRO_MODE_LRO;
+	in.udp = g->cfg.udp;
+	in.verify = !g->cfg.trust_csum && pkt->csum_state != SEGOFF_CSUM_VERIFIED &&
+		    pkt->csum_state != SEGOFF_CSUM_PARTIAL;
+	in.key_len = 0;
+	in.reason = 0;
+
+	/* 1. The packet alone, outside in. */
+	int no_merge = 0;
+	uint16_t no_merge_reason = 0;
+	for (unsigned i = 0; i < pkt->nr_layers; i++) {
+		const struct proto_ops *ops = proto_ops_of(pkt->layer[i].proto);
+		if (!ops->gro_check)
+			continue;
+		int v = ops->gro_check(&in, &pkt->layer[i]);
+		if (v == GRO_NOT_HELD) {
+			g->counters[in.reason]++;
+			deliver_unchanged(g, pkt, cookie, 0);
+			return SEGOFF_OK;
+		}
+		if (v == GRO_NO_MERGE && !no_merge) {
+			/* the kernel does not verify what it will not merge */
+			no_merge = 1;
+			no_merge_reason = in.reason;
+			in.verify = 0;
+		}
+	}
+	int verified = in.sum_valid;
+
+	/* 2. Its held flow, if any. */
+	uint32_t hash = key_hash(in.key, in.key_len);
+	struct gro_flow *f = flow_find(g, hash, in.key, in.key_len);
+	const struct proto_ops *l4 = transport_ops(pkt);
+	const struct segoff_layer *l4_layer = &pkt->layer[pkt->nr_layers - 1];
+	if (f) {
+		int why = no_merge ? SEGOFF_GRO_FLUSH_UNMERGEABLE : 0;
+		for (unsigned i = 0; !why && i < pkt->nr_layers; i++) {
+			const struct proto_ops *ops = proto_ops_of(pkt->layer[i].proto);
+			if (ops->gro_receive)
+				why = ops->gro_receive(f, &in, &pkt->layer[i]);
+		}
+		/* the kernel's gro_max_size, measured from the IP header [G5] */
+		if (!why && (uint64_t)(f->hdr_len - f->l3_off) + f->payload_len + in.payload_len >= g->cfg.max_size)
+			why = SEGOFF_GRO_FLUSH_SIZE;
+		if (!why && flow_add_payload(g, f, pkt) < 0)
+			why = SEGOFF_GRO_FLUSH_MAX_PKTS;
+		if (!why) {
+			f->cookies[f->nr_cookies++] = cookie;
+			if (f->sum_valid && in.sum_valid)
+				f->payload_sum = segoff_csum_add_at(f->payload_sum, in.payload_sum, f->payload_len);
+			else
+				f->sum_valid = 0;
+			for (unsigned i = 0; i < pkt->nr_layers; i++) {
+				const struct proto_ops *ops = proto_ops_of(pkt->layer[i].proto);
+				if (ops->gro_merge)
+					ops->gro_merge(f, &in, &pkt->layer[i]);
+			}
+			f->count++;
+			f->payload_len += in.payload_len;
+			if (in.lro && in.payload_len > f->mss)
+				f->mss = (uint16_t)in.payload_len;
+			g->counters[SEGOFF_GRO_MERGED]++;
+			int close = l4->gro_close ? l4->gro_close(f, &in, l4_layer) : 0;
+			if (close)
+				flow_flush(g, f, (enum segoff_gro_counter)close);
+			return SEGOFF_OK;
+		}
+		flow_flush(g, f, (enum segoff_gro_counter)why);
+	}
+
+	/* 3. Not merged: start a flow, or go up at once. */
+	if (no_merge) {
+		g->counters[no_merge_reason]++;
+		deliver_unchanged(g, pkt, cookie, verified);
+		return SEGOFF_OK;
+	}
+	int up = l4->gro_close ? l4->gro_close(NULL, &in, l4_layer) : 0;
+	if (up) {
+		g->counters[up]++;
+		deliver_unchanged(g, pkt, cookie, verified);
+		return SEGOFF_OK;
+	}
+	flow_hold(g, pkt, &in, hash, cookie, now);
+	return SEGOFF_OK;
+}
+
+void segoff_gro_flush(struct segoff_gro *g, uint64_t now)
+{
+	while (g->oldest != NIL) {
+		struct gro_flow *f = &g->flows[g->oldest];
+		if (now - f->born < g->cfg.flush_timeout)
+			break;
+		flow_flush(g, f, SEGOFF_GRO_FLUSH_TIMEOUT);
+	}
+}
+
+void segoff_gro_flush_all(struct segoff_gro *g)
+{
+	while (g->oldest != NIL)
+		flow_flush(g, &g->flows[g->oldest], SEGOFF_GRO_FLUSH_END);
+}
+
+int segoff_gro_receive_burst(struct segoff_gro *g, const struct segoff_pkt *pkts, void *const *cookies, unsigned n,
+			     uint64_t now)
+{
+	if (!g || (n && !pkts))
+		return SEGOFF_E_INVAL;
+	for (unsigned i = 0; i < n; i++)
+		segoff_gro_receive(g, &pkts[i], cookies ? cookies[i] : NULL, now);
+	if (g->cfg.flush_timeout)
+		segoff_gro_flush(g, now);
+	else
+		segoff_gro_flush_all(g);
+	return SEGOFF_OK;
+}
+
+void segoff_gro_destroy(struct segoff_gro *g)
+{
+	if (!g)
+		return;
+	segoff_gro_flush_all(g);
+	free(g);
+}

@@ -1,0 +1,509 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Kernel differential test for GRO: the running kernel is the oracle.
+ *
+ * Lab: TAP A opened with IFF_NAPI, so frames written into it go through the
+ * kernel's GRO; gro_flush_timeout and napi_defer_hard_irqs are set on A
+ * (kernel-rules V7) so the kernel keeps flows across writes instead of
+ * flushing after each. A is bridged to TAP B, which advertises
+ * CSUM|TSO4|TSO6, so the kernel hands B what it coalesced, as it coalesced
+ * it: one frame with a virtio_net_hdr per packet GRO delivered.
+ *
+ * A sequence: 1 to 4 interleaved TCP flows (IPv4 or IPv6, with or without
+ * timestamps, IPv6 extension headers, incrementing or fixed IP IDs), each a
+ * run of segments with perturbations: PSH/FIN/URG/SYN/RST/CWR/ECE in the
+ * middle, option (timestamp) changes, seq gaps, reorders, duplicates, TTL,
+ * TOS/traffic class, DF, window and ACK changes, bad checksums, IPv4
+ * options, Ethernet padding, pure ACKs, smaller and larger segments, IP ID
+ * jumps, runs past 64 KB. The same frames go through segoff_gro with the
+ * kernel's limits (8 flows), and the outputs are compared frame by frame:
+ * bytes, gso_type, gso_size and checksum flags (hdr_len is only a hint,
+ * V4, and is not compared).
+ *
+ * What B sees of a merged fixed-ID flow is the kernel's re-segmentation of
+ * it (virtio has no fixed-ID flag, V4); segoff's side is modelled the same
+ * way: segoff_gso_copy() of segoff's GRO output.
+ *
+ * The kernel flushes held packets older than a jiffy at the end of each
+ * poll; a sequence during which the jiffy clock ticked is therefore drawn
+ * again (CLOCK_MONOTONIC_COARSE moves with jiffies).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+#include <segoff/segoff.h>
+#include <segoff/tap.h>
+#include "check.h"
+#include "lab.h"
+#include "pktgen.h"
+
+#define MAX_FRAMES 1024
+#define MAX_FRAME 9400
+#define MAX_OUT_FRAME 70000
+#define FLUSH_TIMEOUT_NS "2000000"
+
+struct frame {
+	uint8_t *data;
+	size_t len;
+	struct segoff_vnet_hdr vh;
+};
+
+struct frames {
+	unsigned n;
+	struct frame f[MAX_FRAMES];
+};
+
+static void frames_clear(struct frames *fs)
+{
+	for (unsigned i = 0; i < fs->n; i++)
+		free(fs->f[i].data);
+	fs->n = 0;
+}
+
+static void frames_add(struct frames *fs, const void *d, size_t len, const struct segoff_vnet_hdr *vh)
+{
+	if (fs->n == MAX_FRAMES)
+		return;
+	struct frame *f = &fs->f[fs->n++];
+	f->data = malloc(len ? len : 1);
+	memcpy(f->data, d, len);
+	f->len = len;
+	f->vh = *vh;
+}
+
+/* --- sequences --- */
+
+enum perturb {
+	P_NONE, P_PSH, P_FIN, P_URG, P_SYN, P_RST, P_CWR, P_ECE, P_TS, P_GAP, P_REORDER, P_DUP, P_TTL, P_TOS,
+	P_DF, P_WINDOW, P_ACK, P_BAD_CSUM, P_IP_OPTIONS, P_PADDING, P_PURE_ACK, P_SMALL, P_LARGE, P_ID_JUMP,
+	NR_PERTURB
+};
+static const char *const perturb_names[NR_PERTURB] = {
+	"none", "psh", "fin", "urg", "syn", "rst", "cwr", "ece", "timestamp", "seq_gap", "reorder", "duplicate",
+	"ttl", "tos", "df", "window", "ack", "bad_csum", "ip_options", "padding", "pure_ack", "small", "large",
+	"ip_id_jump",
+};
+
+struct seq_stats {
+	unsigned seqs, tainted, frames_in, frames_out, coalesced, fixed_id;
+	unsigned perturb_seen[NR_PERTURB], perturb_fail[NR_PERTURB];
+	unsigned v4, v6, flows_multi, over_64k;
+	unsigned mismatches, printed;
+};
+
+static struct frames input, model, kernel, kernel2;
+static uint8_t scratch[MAX_OUT_FRAME];
+
+struct flow_plan {
+	struct pktgen_spec base;
+	unsigned mss, segs;
+	int fixed_id;
+	enum perturb p;
+	unsigned at;
+};
+
+/* The frames of one flow, in its own order. */
+static unsigned build_flow(struct flow_plan *fp, struct rng *r, struct pktgen_spec *out, unsigned cap)
+{
+	unsigned n = 0;
+	uint32_t seq = fp->base.seq;
+	for (unsigned i = 0; i < fp->segs && n + 2 < cap; i++) {
+		struct pktgen_spec s = fp->base;
+		s.seq = seq;
+		s.payload_len = fp->mss;
+		s.payload_seed = rng_next(r);
+		s.ip_id = (uint16_t)(fp->base.ip_id + (fp->fixed_id ? 0 : i));
+		int here = fp->p != P_NONE && i == fp->at, after = fp->p != P_NONE && i >= fp->at;
+		switch (fp->p) {
+		case P_PSH: if (here) s.tcp_flags |= 0x08; break;
+		case P_FIN: if (here) s.tcp_flags |= 0x01; break;
+		case P_URG: if (here) { s.tcp_flags |= 0x20; s.urg = 7; } break;
+		case P_SYN: if (here) s.tcp_flags |= 0x02; break;
+		case P_RST: if (here) s.tcp_flags |= 0x04; break;
+		case P_CWR: if (here) s.tcp_flags |= 0x80; break;
+		case P_ECE: if (here) s.tcp_flags |= 0x40; break;
+		case P_TS: if (after) s.tsval++; break;
+		case P_TTL: if (after) s.ttl++; break;
+		case P_TOS: if (after) s.tos ^= 0x01; break; /* ECN bits */
+		case P_DF: if (after) s.df = !s.df; break;
+		case P_WINDOW: if (after) s.win++; break;
+		case P_ACK: if (after) s.ack += 1000; break;
+		case P_BAD_CSUM: if (here) s.csum = PKTGEN_CSUM_GARBAGE; break;
+		case P_IP_OPTIONS: if (here && !s.ipv6) s.ip4_optlen = 4; break;
+		case P_PADDING: if (here) s.pad = 4; break;
+		case P_SMALL: if (here) s.payload_len = fp->mss > 1 ? fp->mss / 2 : 1; break;
+		case P_LARGE: if (here) s.payload_len = fp->mss + 8; break;
+		case P_ID_JUMP: if (after) s.ip_id = (uint16_t)(s.ip_id + 5); break;
+		case P_GAP: if (here) s.seq = seq += 100; break;
+		default: break;
+		}
+		out[n++] = s;
+		seq += s.payload_len;
+		if (here && fp->p == P_DUP)
+			out[n++] = s;
+		if (here && fp->p == P_PURE_ACK) {
+			struct pktgen_spec a = s;
+			a.payload_len = 0;
+			a.seq = seq;
+			a.ip_id = (uint16_t)(s.ip_id + 1);
+			out[n++] = a;
+		}
+	}
+	if (fp->p == P_REORDER && fp->at + 1 < n) {
+		struct pktgen_spec t = out[fp->at];
+		out[fp->at] = out[fp->at + 1];
+		out[fp->at + 1] = t;
+	}
+	return n;
+}
+
+struct sequence {
+	unsigned nflows;
+	struct flow_plan fp[4];
+	struct pktgen_spec pkts[4][128];
+	unsigned npkts[4];
+};
+
+static void make_sequence(struct sequence *sq, struct rng *r, struct seq_stats *st)
+{
+	sq->nflows = rng_range(r, 0, 2) ? 1 : rng_range(r, 2, 4);
+	int big = rng_range(r, 0, 9) == 0; /* a run across the 64 KB limit */
+	for (unsigned k = 0; k < sq->nflows; k++) {
+		struct flow_plan *fp = &sq->fp[k];
+		struct pktgen_spec *b = &fp->base;
+		pktgen_default(b);
+		b->ipv6 = rng_range(r, 0, 1);
+		b->tcp_optlen = rng_range(r, 0, 3) ? 12 : 0;
+		if (b->ipv6 && rng_range(r, 0, 4) == 0) {
+			b->nr_ip6_ext = 1;
+			b->ip6_ext_type[0] = rng_range(r, 0, 1) ? 60 : 0;
+			b->ip6_ext_units[0] = (uint8_t)rng_range(r, 0, 1);
+		}
+		b->ts_set = 1;
+		b->tsval = (uint32_t)rng_next(r);
+		b->tsecr = (uint32_t)rng_next(r);
+		b->tcp_flags = 0x10;
+		b->seq = (uint32_t)rng_next(r);
+		b->ack = (uint32_t)rng_next(r);
+		b->win = (uint16_t)rng_range(r, 1, 65535);
+		b->sport = (uint16_t)(30000 + k);
+		b->dport = 5201;
+		b->ip_id = (uint16_t)rng_next(r);
+		b->ttl = (uint8_t)rng_range(r, 2, 254);
+		b->tos = (uint8_t)(rng_range(r, 0, 63) << 2);
+		b->df = rng_range(r, 0, 3) != 0;
+		b->flow_label = (uint32_t)rng_next(r) & 0xfffff;
+		b->csum = PKTGEN_CSUM_FULL;
+		fp->fixed_id = !b->ipv6 && rng_range(r, 0, 5) == 0;
+		if (big) {
+			fp->mss = 1448;
+			fp->segs = rng_range(r, 44, 48);
+		} else {
+			unsigned v = rng_range(r, 0, 9);
+			fp->mss = v < 6 ? rng_range(r, 536, 1460) : v < 8 ? rng_range(r, 64, 535) : rng_range(r, 1461, 8000);
+			fp->segs = rng_range(r, 1, 24);
+		}
+		fp->p = rng_range(r, 0, 3) == 0 ? P_NONE : (enum perturb)rng_range(r, 1, NR_PERTURB - 1);
+		fp->at = rng_range(r, 0, fp->segs - 1);
+		sq->npkts[k] = build_flow(fp, r, sq->pkts[k], 128);
+		st->perturb_seen[fp->p]++;
+		b->ipv6 ? st->v6++ : st->v4++;
+		st->fixed_id += (unsigned)fp->fixed_id;
+	}
+	st->flows_multi += sq->nflows > 1;
+	st->over_64k += (unsigned)big;
+}
+
+/* Interleave the flows at random, each in its own order. */
+static void sequence_frames(struct sequence *sq, struct rng *r)
+{
+	unsigned next[4] = { 0 }, left = 0;
+	for (unsigned k = 0; k < sq->nflows; k++)
+		left += sq->npkts[k];
+	frames_clear(&input);
+	struct segoff_vnet_hdr none = { 0 };
+	while (left) {
+		unsigned k = rng_range(r, 0, sq->nflows - 1);
+		if (next[k] == sq->npkts[k])
+			continue;
+		size_t len = pktgen_build(&sq->pkts[k][next[k]++], scratch, sizeof(scratch));
+		frames_add(&input, scratch, len, &none);
+		left--;
+	}
+}
+
+/* --- segoff's side --- */
+
+static void model_deliver(void *opaque, const struct segoff_gro_out *out)
+{
+	(void)opaque;
+	size_t at = 0;
+	for (unsigned i = 0; i < out->nr_iov; i++) {
+		memcpy(scratch + at, out->iov[i].base, out->iov[i].len);
+		at += out->iov[i].len;
+	}
+	if (out->gso_size && (out->gso_type & SEGOFF_GSO_FIXEDID)) {
+		/* B cannot take a fixed-ID GSO packet: the kernel segments it
+		 * first (partial checksums, B completes them). */
+		static uint8_t segbuf[2 * MAX_OUT_FRAME];
+		static struct segoff_seg segs[256];
+		struct segoff_pkt pkt;
+		segoff_pkt_init(&pkt, scratch, at, NULL, 0);
+		segoff_parse(&pkt, SEGOFF_PROTO_ETH, 0);
+		pkt.gso_size = out->gso_size;
+		pkt.gso_type = out->gso_type;
+		pkt.csum_state = SEGOFF_CSUM_PARTIAL;
+		pkt.csum_start = out->csum_start;
+		pkt.csum_offset = out->csum_offset;
+		struct segoff_gso_params p;
+		segoff_gso_params_init(&p);
+		p.csum = SEGOFF_GSO_CSUM_PARTIAL;
+		int n = segoff_gso_copy(&pkt, &p, segbuf, sizeof(segbuf), segs, 256);
+		for (int i = 0; i < n; i++) {
+			struct segoff_vnet_hdr vh;
+			segoff_vnet_from_seg(&segs[i], 1, &vh);
+			frames_add(&model, segs[i].head, segs[i].len, &vh);
+		}
+		return;
+	}
+	frames_add(&model, scratch, at, &out->vnet);
+}
+
+static void run_model(struct segoff_gro *g)
+{
+	frames_clear(&model);
+	for (unsigned i = 0; i < input.n; i++) {
+		struct segoff_pkt pkt;
+		segoff_pkt_init(&pkt, input.f[i].data, input.f[i].len, NULL, 0);
+		if (segoff_parse(&pkt, SEGOFF_PROTO_ETH, 0) < 0)
+			continue;
+		segoff_gro_receive(g, &pkt, NULL, 0);
+	}
+	segoff_gro_flush_all(g);
+}
+
+/* --- the kernel's side --- */
+
+static long coarse_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &t);
+	return t.tv_sec * 1000L + t.tv_nsec / 1000000L;
+}
+
+/* Only the test's TCP flows count: the bridge sends IGMP and the like on its
+ * own, at times of its own. */
+static int is_test_flow(const uint8_t *f, size_t len)
+{
+	struct segoff_pkt pkt;
+	segoff_pkt_init(&pkt, f, len, NULL, 0);
+	if (segoff_parse(&pkt, SEGOFF_PROTO_ETH, 0) < 0 || pkt.l4_proto != SEGOFF_PROTO_TCP)
+		return 0;
+	unsigned sport = (unsigned)(f[pkt.l4_off] << 8 | f[pkt.l4_off + 1]);
+	return sport >= 30000 && sport < 30004;
+}
+
+static void drain(int fdb, struct frames *fs, int wait_ms)
+{
+	static uint8_t rb[MAX_OUT_FRAME + SEGOFF_VNET_HDR_LEN];
+	for (int idle = 0; idle < 2;) {
+		ssize_t got = read(fdb, rb, sizeof(rb));
+		if (got < 0) {
+			if (errno != EAGAIN)
+				lab_die("read TAP B");
+			struct pollfd pfd = { .fd = fdb, .events = POLLIN };
+			if (poll(&pfd, 1, wait_ms) == 0)
+				idle++;
+			continue;
+		}
+		if (got < SEGOFF_VNET_HDR_LEN + 14)
+			continue;
+		struct segoff_vnet_hdr vh;
+		segoff_vnet_decode(rb, SEGOFF_VNET_HDR_LEN, &vh);
+		if (fs && is_test_flow(rb + SEGOFF_VNET_HDR_LEN, (size_t)got - SEGOFF_VNET_HDR_LEN))
+			frames_add(fs, rb + SEGOFF_VNET_HDR_LEN, (size_t)got - SEGOFF_VNET_HDR_LEN, &vh);
+	}
+}
+
+static long mono_us(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000000L + t.tv_nsec / 1000L;
+}
+
+/* Returns 0 when the kernel may have flushed by time during the writes: the
+ * jiffy clock ticked (packets older than a jiffy go up at each poll), or
+ * two writes were far enough apart (this machine's CPU is shared) for the
+ * gro_flush_timeout timer to fire in between. */
+static int run_kernel_once(int fda, int fdb, struct frames *out)
+{
+	frames_clear(out);
+	uint8_t vb[SEGOFF_VNET_HDR_LEN] = { 0 };
+	long t0 = coarse_ms(), last = mono_us();
+	int clean = 1;
+	for (unsigned i = 0; i < input.n; i++) {
+		struct iovec iov[2] = { { vb, sizeof(vb) }, { input.f[i].data, input.f[i].len } };
+		long now = mono_us();
+		if (now - last > 1000) /* half the 2 ms timeout */
+			clean = 0;
+		last = now;
+		if (writev(fda, iov, 2) < 0)
+			lab_die("writev to TAP A");
+	}
+	clean &= coarse_ms() == t0;
+	/* gro_flush_timeout is 2 ms: after 5 quiet ms all is delivered */
+	usleep(5000);
+	drain(fdb, out, 3);
+	return clean;
+}
+
+static int same_frames(const struct frames *a, const struct frames *b)
+{
+	if (a->n != b->n)
+		return 0;
+	for (unsigned i = 0; i < a->n; i++)
+		if (a->f[i].len != b->f[i].len || memcmp(a->f[i].data, b->f[i].data, a->f[i].len) != 0 ||
+		    memcmp(&a->f[i].vh, &b->f[i].vh, sizeof(a->f[i].vh)) != 0)
+			return 0;
+	return 1;
+}
+
+/* The kernel's answer, asked twice: timing (a tick, a deferred softirq, a
+ * descheduled writer) can make it flush early, never the same way twice in
+ * a row; a rule always answers the same. 0 if the answer is not clean. */
+static int run_kernel(int fda, int fdb)
+{
+	int clean = run_kernel_once(fda, fdb, &kernel);
+	clean &= run_kernel_once(fda, fdb, &kernel2);
+	return clean && same_frames(&kernel, &kernel2);
+}
+
+static const char *describe_vnet(const struct segoff_vnet_hdr *h, char *buf, size_t n)
+{
+	snprintf(buf, n, "flags=%u type=0x%02x size=%u start=%u off=%u", h->flags, h->gso_type, h->gso_size,
+		 h->csum_start, h->csum_offset);
+	return buf;
+}
+
+static int compare(const struct sequence *sq, struct seq_stats *st)
+{
+	int bad = model.n != kernel.n;
+	unsigned at = 0;
+	for (; !bad && at < model.n; at++) {
+		const struct frame *m = &model.f[at], *k = &kernel.f[at];
+		if (m->len != k->len || memcmp(m->data, k->data, m->len) != 0 || m->vh.flags != k->vh.flags ||
+		    m->vh.gso_type != k->vh.gso_type || m->vh.gso_size != k->vh.gso_size ||
+		    (m->vh.flags & SEGOFF_VNET_F_NEEDS_CSUM &&
+		     (m->vh.csum_start != k->vh.csum_start || m->vh.csum_offset != k->vh.csum_offset)))
+			bad = 1;
+		if (bad)
+			break;
+	}
+	if (!bad)
+		return 0;
+	st->mismatches++;
+	for (unsigned k = 0; k < sq->nflows; k++)
+		st->perturb_fail[sq->fp[k].p]++;
+	if (st->printed++ < 4) {
+		fprintf(stderr, "  MISMATCH: %u frames in, segoff %u out, kernel %u out; flows:", input.n, model.n, kernel.n);
+		for (unsigned k = 0; k < sq->nflows; k++)
+			fprintf(stderr, " [%s mss %u segs %u %s at %u%s]", sq->fp[k].base.ipv6 ? "v6" : "v4", sq->fp[k].mss,
+				sq->fp[k].segs, perturb_names[sq->fp[k].p], sq->fp[k].at, sq->fp[k].fixed_id ? " fixed-id" : "");
+		fprintf(stderr, "\n");
+		char b1[96], b2[96];
+		unsigned n = model.n > kernel.n ? model.n : kernel.n;
+		for (unsigned i = 0; i < n && i < 12; i++)
+			fprintf(stderr, "    %2u segoff len %5zu %-44s | kernel len %5zu %s\n", i,
+				i < model.n ? model.f[i].len : 0, i < model.n ? describe_vnet(&model.f[i].vh, b1, sizeof(b1)) : "-",
+				i < kernel.n ? kernel.f[i].len : 0,
+				i < kernel.n ? describe_vnet(&kernel.f[i].vh, b2, sizeof(b2)) : "-");
+		if (at < model.n && at < kernel.n)
+			hexdiff("first differing frame", model.f[at].data, model.f[at].len, kernel.f[at].data,
+				kernel.f[at].len);
+	}
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned want = argc > 1 ? (unsigned)atoi(argv[1]) : 2000;
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!lab_can_run("KERNEL GRO DIFFERENTIAL TEST")) {
+		int ci = getenv("CI") != NULL;
+		printf("kernel_gro_diff: 0 passed, %d failed\n", ci);
+		return ci;
+	}
+	struct lab lab;
+	lab_up(&lab, SEGOFF_TAP_NAPI, SEGOFF_TUN_F_CSUM | SEGOFF_TUN_F_TSO4 | SEGOFF_TUN_F_TSO6,
+	       SEGOFF_TUN_F_CSUM | SEGOFF_TUN_F_TSO4 | SEGOFF_TUN_F_TSO6, 1);
+	char path[256];
+	snprintf(path, sizeof(path), "/sys/class/net/%s/gro_flush_timeout", lab.a);
+	if (lab_write(path, FLUSH_TIMEOUT_NS) < 0)
+		lab_die(path);
+	snprintf(path, sizeof(path), "/sys/class/net/%s/napi_defer_hard_irqs", lab.a);
+	if (lab_write(path, "1000") < 0)
+		lab_die(path);
+	/* no IGMP/MLD of the bridge's own in the middle of a sequence */
+	lab_write("/sys/class/net/sgbr0/bridge/multicast_snooping", "0");
+	drain(lab.fdb, NULL, 20); /* whatever the bringing-up produced */
+
+	/* segoff with the kernel's limits: one bucket of 8 flows (a
+	 * single-queue TAP gives every packet hash 0), no per-flow packet
+	 * limit below 64 KB, partial checksums as handed to a TAP */
+	struct segoff_gro_config cfg;
+	segoff_gro_config_init(&cfg);
+	cfg.max_flows = 8;
+	cfg.max_pkts_per_flow = 1024;
+	cfg.deliver = model_deliver;
+	struct segoff_gro *g;
+	if (segoff_gro_create(&cfg, &g) != SEGOFF_OK)
+		lab_die("segoff_gro_create");
+
+	struct rng r = { check_seed() };
+	struct seq_stats st = { 0 };
+	static struct sequence sq;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (st.seqs < want) {
+		make_sequence(&sq, &r, &st);
+		sequence_frames(&sq, &r);
+		if (!run_kernel(lab.fda, lab.fdb)) {
+			st.tainted++;
+			continue;
+		}
+		run_model(g);
+		st.seqs++;
+		st.frames_in += input.n;
+		st.frames_out += kernel.n;
+		for (unsigned i = 0; i < kernel.n; i++)
+			st.coalesced += kernel.f[i].vh.gso_size != 0;
+		compare(&sq, &st);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+
+	unsigned passed = 0, failed = 0;
+	for (unsigned p = 0; p < NR_PERTURB; p++) {
+		int ok = st.perturb_fail[p] == 0 && st.perturb_seen[p] > 0;
+		printf("  %s gro_%s_matches_kernel (%u flows, %u in mismatching sequences)\n", ok ? "ok  " : "FAIL",
+		       perturb_names[p], st.perturb_seen[p], st.perturb_fail[p]);
+		ok ? passed++ : failed++;
+	}
+	printf("  %u sequences (%u IPv4 and %u IPv6 flows, %u with several flows, %u across 64 KB, %u fixed-ID flows) "
+	       "in %.1f s; %u redrawn because time may have flushed them (the kernel was asked twice)\n",
+	       st.seqs, st.v4, st.v6, st.flows_multi, st.over_64k, st.fixed_id, secs, st.tainted);
+	printf("  %u frames in, the kernel delivered %u (%u of them coalesced); %u mismatching sequences\n",
+	       st.frames_in, st.frames_out, st.coalesced, st.mismatches);
+	if (st.coalesced == 0) /* nothing coalesced: nothing was tested */
+		failed++;
+	printf("kernel_gro_diff: %u passed, %u failed\n", passed, failed);
+	segoff_gro_destroy(g);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: MIT
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sockios.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <segoff/segoff.h>
+#include <segoff/tap.h>
+#include "lab.h"
+
+void lab_die(const char *what)
+{
+	fprintf(stderr, "lab: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+int lab_write(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	ssize_t n = write(fd, val, strlen(val));
+	close(fd);
+	return n == (ssize_t)strlen(val) ? 0 : -1;
+}
+
+int lab_can_run(const char *test)
+{
+	if (geteuid() == 0 && access("/dev/net/tun", R_OK | W_OK) == 0)
+		return 1;
+	printf("\n  *** %s SKIPPED: needs root and /dev/net/tun ***\n"
+	       "  *** segoff's output was NOT compared with the kernel's in this run ***\n\n",
+	       test);
+	return 0;
+}
+
+static void ifreq_ioctl(int sock, unsigned long req, struct ifreq *ifr, const char *what)
+{
+	if (ioctl(sock, req, ifr) < 0)
+		lab_die(what);
+}
+
+static void link_setup(int sock, const char *name, int mtu)
+{
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
+	ifr.ifr_mtu = mtu;
+	ifreq_ioctl(sock, SIOCSIFMTU, &ifr, "SIOCSIFMTU");
+	ifr.ifr_qlen = 20000; /* room for a whole batch of frames in B's ring */
+	ifreq_ioctl(sock, SIOCSIFTXQLEN, &ifr, "SIOCSIFTXQLEN");
+	ifreq_ioctl(sock, SIOCGIFFLAGS, &ifr, "SIOCGIFFLAGS");
+	ifr.ifr_flags |= IFF_UP;
+	ifreq_ioctl(sock, SIOCSIFFLAGS, &ifr, "SIOCSIFFLAGS");
+}
+
+static void bridge_add(int sock, const char *br, const char *port)
+{
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	strncpy(ifr.ifr_name, br, IFNAMSIZ - 1);
+	ifr.ifr_ifindex = (int)if_nametoindex(port);
+	ifreq_ioctl(sock, SIOCBRADDIF, &ifr, "SIOCBRADDIF");
+}
+
+void lab_up(struct lab *lab, unsigned tap_a_flags, unsigned offload_a, unsigned offload_b, int sysfs)
+{
+	if (unshare(CLONE_NEWNET | (sysfs ? CLONE_NEWNS : 0)) < 0)
+		lab_die("unshare");
+	if (sysfs) {
+		/* a private mount tree, and a sysfs that shows this namespace */
+		if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+		    mount("sysfs", "/sys", "sysfs", 0, NULL) < 0)
+			lab_die("mount sysfs");
+	}
+	/* Quiet lab: no IPv6 autoconfiguration, no netfilter on the bridge. */
+	lab_write("/proc/sys/net/ipv6/conf/all/disable_ipv6", "1");
+	lab_write("/proc/sys/net/ipv6/conf/default/disable_ipv6", "1");
+	lab_write("/proc/sys/net/bridge/bridge-nf-call-iptables", "0");
+	lab_write("/proc/sys/net/bridge/bridge-nf-call-ip6tables", "0");
+	lab_write("/proc/sys/net/bridge/bridge-nf-call-arptables", "0");
+	int sock = socket(AF_INET, SOCK_DGRAM, 0);
+	if (sock < 0)
+		lab_die("socket");
+	if (ioctl(sock, SIOCBRADDBR, "sgbr0") < 0)
+		lab_die("SIOCBRADDBR (is the bridge module available?)");
+	snprintf(lab->a, sizeof(lab->a), "sgtapa");
+	snprintf(lab->b, sizeof(lab->b), "sgtapb");
+	lab->fda = segoff_tap_open(lab->a, tap_a_flags, SEGOFF_VNET_HDR_LEN);
+	lab->fdb = segoff_tap_open(lab->b, 0, SEGOFF_VNET_HDR_LEN);
+	if (lab->fda < 0 || lab->fdb < 0)
+		lab_die("open TAP");
+	if (segoff_tap_set_offload(lab->fda, offload_a) < 0 || segoff_tap_set_offload(lab->fdb, offload_b) < 0)
+		lab_die("TUNSETOFFLOAD");
+	link_setup(sock, lab->a, 65000);
+	link_setup(sock, lab->b, 65000);
+	bridge_add(sock, "sgbr0", lab->a);
+	bridge_add(sock, "sgbr0", lab->b);
+	link_setup(sock, "sgbr0", 65000);
+	close(sock);
+	if (fcntl(lab->fdb, F_SETFL, O_NONBLOCK) < 0)
+		lab_die("fcntl");
+}

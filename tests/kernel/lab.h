@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/* The kernel differential tests' lab: a network namespace of the process's
+ * own (it vanishes with the process, whatever happens), a bridge, and two
+ * TAPs with a virtio_net_hdr, A and B, on it. */
+#ifndef SEGOFF_LAB_H
+#define SEGOFF_LAB_H
+
+struct lab {
+	int fda, fdb;           /* B is non-blocking */
+	char a[16], b[16];
+};
+
+/* Root and /dev/net/tun present? If not, prints the loud skip notice and
+ * returns 0 (the caller then reports a failure under $CI). */
+int lab_can_run(const char *test);
+/* tap_a_flags: SEGOFF_TAP_* for A; offload_a/b: TUN_F_* for A and B;
+ * sysfs: also give the process its own mount namespace with sysfs
+ * remounted, so /sys/class/net shows the lab's devices. Exits on failure. */
+void lab_up(struct lab *lab, unsigned tap_a_flags, unsigned offload_a, unsigned offload_b, int sysfs);
+/* Write `val` to a sysfs or procfs file; 0 or -1. */
+int lab_write(const char *path, const char *val);
+void lab_die(const char *what);
+
+#endif
