@@ -509,7 +509,8 @@ void segoff_gro_flush(struct segoff_gro *g, uint64_t now)
 {
 	while (g->oldest != NIL) {
 		struct gro_flow *f = &g->flows[g->oldest];
-		if (now - f->born < g->cfg.flush_timeout)
+		/* a clock that stepped back makes nothing old */
+		if (now < f->born || now - f->born < g->cfg.flush_timeout)
 			break;
 		flow_flush(g, f, SEGOFF_GRO_FLUSH_TIMEOUT);
 	}
