@@ -361,12 +361,38 @@ static void cli_usage_errors_exit_2(void)
 	CHECK_EQ(run("%s segment --mss 100 %s %s 2>/dev/null", cli, path(0, "junk.pcap"), path(1, "x.pcap")), 1);
 }
 
+/* segment then coalesce gives back the capture: the CLI's round trip. */
+static void cli_coalesce_undoes_segment(void)
+{
+	struct capture in = { 0 }, got = { 0 };
+	make_clean(&in);
+	write_pcap(path(0, "clean.pcap"), &in, DLT_EN10MB);
+	CHECK_EQ(run("%s segment --mss 1000 %s %s 2>/dev/null", cli, path(0, "clean.pcap"), path(1, "seg.pcap")), 0);
+	CHECK_EQ(run("%s coalesce --json %s %s 2>%s", cli, path(1, "seg.pcap"), path(3, "gro.pcap"), path(2, "err")), 0);
+	CHECK_EQ(read_capture(path(3, "gro.pcap"), &got), 0);
+	check_same(&in, &got);
+	const char *err = slurp(path(2, "err"));
+	CHECK(strstr(err, "\"command\":\"coalesce\""));
+	CHECK(strstr(err, "\"coalesced\":3"));
+	CHECK(strstr(err, "\"merged\":14")); /* 17 segments into 3 packets */
+	capture_free(&in);
+	capture_free(&got);
+	/* human summary, LRO mode */
+	CHECK_EQ(run("%s coalesce --mode lro %s %s 2>%s", cli, path(1, "seg.pcap"), path(3, "lro.pcap"), path(2, "err")),
+		 0);
+	CHECK(strstr(slurp(path(2, "err")), "merged into 3 packets"));
+	CHECK_EQ(run("%s coalesce --mode fast %s %s 2>/dev/null", cli, path(1, "seg.pcap"), path(3, "x.pcap")), 2);
+	CHECK_EQ(run("%s coalesce --max-size 1 %s %s 2>/dev/null", cli, path(1, "seg.pcap"), path(3, "x.pcap")), 2);
+	CHECK_EQ(run("%s coalesce --help >/dev/null", cli), 0);
+}
+
 static void cli_demo_runs_and_verifies_itself(void)
 {
 	CHECK_EQ(run("%s demo --writes 20 --out %s/demo >%s 2>&1", cli, dir, path(2, "demo.txt")), 0);
 	const char *out = slurp(path(2, "demo.txt"));
 	CHECK(strstr(out, "every IPv4 and TCP checksum valid"));
 	CHECK(strstr(out, "20 segmented into 900 segments"));
+	CHECK(strstr(out, "round trip: all"));
 }
 
 int main(int argc, char **argv)
@@ -378,6 +404,7 @@ int main(int argc, char **argv)
 		TEST(cli_reports_malformed_packets_by_name_and_exits_1),
 		TEST(cli_raw_ip_captures),
 		TEST(cli_usage_errors_exit_2),
+		TEST(cli_coalesce_undoes_segment),
 		TEST(cli_demo_runs_and_verifies_itself),
 	};
 	cli = getenv("SEGOFF_CLI") ? getenv("SEGOFF_CLI") : "build/segoff";

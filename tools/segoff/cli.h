@@ -14,6 +14,7 @@
 int cmd_segment(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
+int cmd_coalesce(int argc, char **argv);
 
 struct segment_opts {
 	unsigned mss;
@@ -35,5 +36,8 @@ struct segment_stats {
  * CLI_EXIT_OK, or CLI_EXIT_FAILURE for an I/O failure or refused packets. */
 int segment_file(const char *in, const char *out, const struct segment_opts *o, struct segment_stats *st);
 void segment_report(FILE *f, const char *in, const struct segment_stats *st, int json);
+
+/* Runs the coalesce job; the summary (or JSON) goes to `report`. */
+int coalesce_file(const char *in, const char *out, const struct segoff_gro_config *cfg, int json, FILE *report);
 
 #endif

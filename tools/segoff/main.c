@@ -9,6 +9,7 @@ static const struct command {
 	const char *summary;
 } commands[] = {
 	{ "segment", cmd_segment, "cut TSO/GSO super-packets in a capture into wire segments" },
+	{ "coalesce", cmd_coalesce, "merge segments of a flow in a capture as Linux GRO (or LRO) does" },
 	{ "demo", cmd_demo, "generate a TCP trace, segment it, report and write captures" },
 	{ "bench", cmd_bench, "measure segmentation speed (bench gso)" },
 };
