@@ -21,7 +21,7 @@ LIB_SRC := $(wildcard src/core/*.c) $(wildcard src/proto/*.c) $(wildcard src/eng
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 
 # The CLI owns the pcap dependency: the library itself needs no libpcap.
-CLI_SRC := $(wildcard tools/segoff/*.c) src/io/pcapio.c bench/gso_measure.c
+CLI_SRC := $(wildcard tools/segoff/*.c) src/io/pcapio.c bench/gso_measure.c bench/gro_measure.c
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 
 TEST_SUPPORT := tests/check.c tests/pktgen.c
@@ -63,20 +63,23 @@ $(BUILD)/tests/kernel_%_diff: tests/kernel/%_diff.c tests/kernel/lab.c $(TEST_SU
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests -Itests/kernel $(ALL_LDFLAGS) -o $@ $< tests/kernel/lab.c $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(STATIC_LIB)
 
-$(BUILD)/fuzz/replay: fuzz/fuzz_gso.c fuzz/replay.c $(STATIC_LIB)
+$(BUILD)/fuzz/replay_%: fuzz/fuzz_%.c fuzz/replay.c $(STATIC_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ fuzz/fuzz_gso.c fuzz/replay.c $(STATIC_LIB)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< fuzz/replay.c $(STATIC_LIB)
 
-tests: all $(TEST_BINS) $(KTEST_BINS) $(BUILD)/fuzz/replay
+FUZZ_TARGETS := gso gro
+tests: all $(TEST_BINS) $(KTEST_BINS) $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
 
 # libFuzzer build for developers: make fuzz; build/fuzz/fuzz_gso fuzz/corpus
 fuzz:
 	@mkdir -p build/fuzz
-	clang -std=c11 -g -O1 -Iinclude -fsanitize=fuzzer,address,undefined -o build/fuzz/fuzz_gso \
-		fuzz/fuzz_gso.c $(LIB_SRC)
+	for t in $(FUZZ_TARGETS); do \
+		clang -std=c11 -g -O1 -Iinclude -fsanitize=fuzzer,address,undefined -o build/fuzz/fuzz_$$t \
+			fuzz/fuzz_$$t.c $(LIB_SRC) || exit 1; \
+	done
 
 fuzz-corpus: $(STATIC_LIB) $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o)
-	@mkdir -p fuzz/corpus
+	@mkdir -p fuzz/corpus fuzz/corpus-gro
 	$(CC) $(ALL_CFLAGS) -Itests -o $(BUILD)/mkcorpus fuzz/mkcorpus.c $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(STATIC_LIB)
 	$(BUILD)/mkcorpus fuzz/corpus
 
@@ -101,8 +104,9 @@ demo: deps
 
 bench: deps
 	@scripts/deps --bench
-	@$(MAKE) --no-print-directory all $(BUILD)/bench-gso
+	@$(MAKE) --no-print-directory all $(BUILD)/bench-gso $(BUILD)/bench-gro
 	$(BUILD)/bench-gso
+	$(BUILD)/bench-gro
 
 DPDK_CFLAGS := $(shell pkg-config --cflags libdpdk 2>/dev/null)
 DPDK_LIBS := $(shell pkg-config --libs libdpdk 2>/dev/null)
@@ -112,6 +116,9 @@ endif
 # DPDK's headers are not -Wextra clean; the peer file alone is built without -Werror.
 $(BUILD)/bench-gso: bench/bench_gso.c bench/gso_measure.c $(STATIC_LIB)
 	$(CC) -std=gnu11 -O2 -g -Iinclude -Ibench -Wall $(BENCH_DPDK) -o $@ bench/bench_gso.c bench/gso_measure.c $(STATIC_LIB) $(DPDK_LIBS)
+
+$(BUILD)/bench-gro: bench/bench_gro.c bench/gro_measure.c $(STATIC_LIB)
+	$(CC) -std=gnu11 -O2 -g -Iinclude -Ibench -Wall $(BENCH_DPDK) -o $@ bench/bench_gro.c bench/gro_measure.c $(STATIC_LIB) $(DPDK_LIBS)
 
 $(BUILD)/segoff.pc: segoff.pc.in FORCE
 	@mkdir -p $(BUILD)

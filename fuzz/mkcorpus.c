@@ -45,5 +45,38 @@ int main(int argc, char **argv)
 		fwrite(buf, 1, 13 + len, f);
 		fclose(f);
 	}
+	/* GRO: flows of segments, some perturbed, as [len][frame] records */
+	static uint8_t rec[60000];
+	for (int i = 0; i < 16; i++) {
+		size_t at = 0;
+		rec[at++] = (uint8_t)(i * 37);
+		unsigned nflows = 1 + i % 3, mss = rng_range(&r, 64, 1400);
+		uint32_t seq[3] = { 1000, 50000, 90000 };
+		for (int k = 0; k < 24; k++) {
+			unsigned f = (unsigned)k % nflows;
+			struct pktgen_spec s;
+			pktgen_default(&s);
+			s.ipv6 = f == 1;
+			s.sport = (uint16_t)(4000 + f);
+			s.tcp_flags = 0x10 | (k == 23 ? 0x08 : 0);
+			s.ts_set = 1;
+			s.seq = seq[f];
+			s.ip_id = (uint16_t)(k / nflows);
+			s.payload_len = (k % 7 == 6) ? mss / 2 : mss;
+			s.csum = (k % 11 == 10) ? PKTGEN_CSUM_GARBAGE : PKTGEN_CSUM_FULL;
+			seq[f] += s.payload_len;
+			size_t len = pktgen_build(&s, rec + at + 2, sizeof(rec) - at - 2);
+			rec[at] = (uint8_t)(len >> 8);
+			rec[at + 1] = (uint8_t)len;
+			at += 2 + len;
+		}
+		char path[4096];
+		snprintf(path, sizeof(path), "%s-gro/seed-%02d.bin", dir, i);
+		FILE *f = fopen(path, "wb");
+		if (!f)
+			return 1;
+		fwrite(rec, 1, at, f);
+		fclose(f);
+	}
 	return 0;
 }

@@ -197,6 +197,73 @@ static void account(void *opaque, const struct segoff_gro_out *o)
 	}
 }
 
+/* One adversarial sequence: n packets of up to 6 flows, every payload of 4
+ * bytes or more tagged with its index (checksum redone). Returns how many
+ * carry a tag. */
+static unsigned adversarial_sequence(struct rng *r, unsigned n)
+{
+	unsigned nflows = rng_range(r, 1, 6), expected = 0;
+	uint32_t seq[6];
+	uint16_t id[6];
+	for (unsigned k = 0; k < nflows; k++) {
+		seq[k] = (uint32_t)rng_next(r);
+		id[k] = (uint16_t)rng_next(r);
+	}
+	for (unsigned i = 0; i < n; i++) {
+		unsigned k = rng_range(r, 0, nflows - 1);
+		struct pktgen_spec *s = &in_spec[i];
+		pktgen_default(s);
+		s->ipv6 = k & 1;
+		s->sport = (uint16_t)(1000 + k);
+		s->ts_set = 1;
+		s->tsval = 1;
+		s->tcp_flags = 0x10;
+		s->csum = PKTGEN_CSUM_FULL;
+		s->payload_len = rng_range(r, 0, 9) == 0 ? 0 : rng_range(r, 0, 3) ? 1000 : rng_range(r, 4, 1400);
+		s->seq = seq[k];
+		s->ip_id = id[k]++;
+		switch (rng_range(r, 0, 15)) {
+		case 0: s->tcp_flags |= 0x08; break;
+		case 1: s->tcp_flags |= 0x80; break;
+		case 2: s->csum = PKTGEN_CSUM_GARBAGE; break;
+		case 3: s->seq += 7; break;
+		case 4: s->ttl ^= 1; break;
+		case 5: if (!s->ipv6) s->ip4_optlen = 4; break;
+		case 6: s->pad = 2; break;
+		case 7: s->tsval = 2; break;
+		case 8: s->ip_id = (uint16_t)(s->ip_id + 3); break;
+		case 9: s->tcp_flags |= 0x02; break;
+		default: break;
+		}
+		seq[k] = s->seq + s->payload_len;
+		s->payload_seed = rng_next(r);
+		in_len[i] = pktgen_build(s, in_frame[i], sizeof(in_frame[i]));
+		size_t hdr = pktgen_hdr_len(s);
+		if (s->payload_len >= 4) {
+			/* tag the payload with the input's index; redo the checksum */
+			uint8_t *pl = in_frame[i] + hdr;
+			pl[0] = (uint8_t)(i >> 24);
+			pl[1] = (uint8_t)(i >> 16);
+			pl[2] = (uint8_t)(i >> 8);
+			pl[3] = (uint8_t)i;
+			if (s->csum == PKTGEN_CSUM_FULL) {
+				size_t l4 = pktgen_l4_off(s), l3 = pktgen_l3_off(s);
+				in_frame[i][l4 + 16] = in_frame[i][l4 + 17] = 0;
+				uint32_t l4len = (uint32_t)(in_len[i] - s->pad - l4);
+				uint16_t ck = (uint16_t)~ref_fold(
+					ref_sum(in_frame[i] + l4, l4len, ref_pseudo_sum(in_frame[i] + l3, s->ipv6, l4len)));
+				in_frame[i][l4 + 16] = (uint8_t)(ck >> 8);
+				in_frame[i][l4 + 17] = (uint8_t)ck;
+			}
+			expected++;
+		} else {
+			s->payload_len = 0; /* 1-3 byte payloads are not tagged: make them ACKs */
+			in_len[i] = pktgen_build(s, in_frame[i], sizeof(in_frame[i]));
+		}
+	}
+	return expected;
+}
+
 static void gro_loses_duplicates_and_reorders_nothing(void)
 {
 	struct rng r = { check_seed() + 7 };
@@ -209,72 +276,20 @@ static void gro_loses_duplicates_and_reorders_nothing(void)
 	CHECK_EQ(segoff_gro_create(&c, &g), SEGOFF_OK);
 	unsigned total_in = 0, with_payload = 0;
 	for (int round = 0; round < 300 && !check_failures_in_test; round++) {
-		unsigned n = rng_range(&r, 1, MAX_IN - 1), nflows = rng_range(&r, 1, 6);
-		uint32_t seq[6];
-		uint16_t id[6];
-		for (unsigned k = 0; k < nflows; k++) {
-			seq[k] = (uint32_t)rng_next(&r);
-			id[k] = (uint16_t)rng_next(&r);
-		}
+		unsigned n = rng_range(&r, 1, MAX_IN - 1);
 		memset(seen, 0, sizeof(seen));
 		bad_out = 0;
-		unsigned expected = 0;
+		unsigned expected = adversarial_sequence(&r, n);
 		for (unsigned i = 0; i < n; i++) {
-			unsigned k = rng_range(&r, 0, nflows - 1);
-			struct pktgen_spec *s = &in_spec[i];
-			pktgen_default(s);
-			s->ipv6 = k & 1;
-			s->sport = (uint16_t)(1000 + k);
-			s->ts_set = 1;
-			s->tsval = 1;
-			s->tcp_flags = 0x10;
-			s->csum = PKTGEN_CSUM_FULL;
-			s->payload_len = rng_range(&r, 0, 9) == 0 ? 0 : rng_range(&r, 0, 3) ? 1000 : rng_range(&r, 4, 1400);
-			s->seq = seq[k];
-			s->ip_id = id[k]++;
-			/* adversity */
-			switch (rng_range(&r, 0, 15)) {
-			case 0: s->tcp_flags |= 0x08; break;
-			case 1: s->tcp_flags |= 0x80; break;
-			case 2: s->csum = PKTGEN_CSUM_GARBAGE; break;
-			case 3: s->seq += 7; break;
-			case 4: s->ttl ^= 1; break;
-			case 5: if (!s->ipv6) s->ip4_optlen = 4; break;
-			case 6: s->pad = 2; break;
-			case 7: s->tsval = 2; break;
-			case 8: s->ip_id = (uint16_t)(s->ip_id + 3); break;
-			case 9: s->tcp_flags |= 0x02; break;
-			default: break;
-			}
-			seq[k] = s->seq + s->payload_len;
-			s->payload_seed = rng_next(&r);
-			in_len[i] = pktgen_build(s, in_frame[i], sizeof(in_frame[i]));
-			size_t hdr = pktgen_hdr_len(s);
-			if (s->payload_len >= 4) {
-				/* tag the payload with the input's index; redo the checksum */
-				uint8_t *pl = in_frame[i] + hdr;
-				pl[0] = (uint8_t)(i >> 24);
-				pl[1] = (uint8_t)(i >> 16);
-				pl[2] = (uint8_t)(i >> 8);
-				pl[3] = (uint8_t)i;
-				if (s->csum == PKTGEN_CSUM_FULL) {
-					size_t l4 = pktgen_l4_off(s), l3 = pktgen_l3_off(s);
-					in_frame[i][l4 + 16] = in_frame[i][l4 + 17] = 0;
-					uint32_t l4len = (uint32_t)(in_len[i] - s->pad - l4);
-					uint16_t ck = (uint16_t)~ref_fold(ref_sum(in_frame[i] + l4, l4len,
-										ref_pseudo_sum(in_frame[i] + l3, s->ipv6, l4len)));
-					in_frame[i][l4 + 16] = (uint8_t)(ck >> 8);
-					in_frame[i][l4 + 17] = (uint8_t)ck;
-				}
-				expected++;
+			/* both entry points: the frame one has the fast path */
+			if (round & 1) {
+				segoff_gro_receive_frame(g, in_frame[i], in_len[i], SEGOFF_CSUM_NONE, NULL, i);
 			} else {
-				s->payload_len = 0; /* 1-3 byte payloads are not tagged: make them ACKs */
-				in_len[i] = pktgen_build(s, in_frame[i], sizeof(in_frame[i]));
+				struct segoff_pkt pkt;
+				segoff_pkt_init(&pkt, in_frame[i], in_len[i], NULL, 0);
+				segoff_parse(&pkt, SEGOFF_PROTO_ETH, 0);
+				segoff_gro_receive(g, &pkt, NULL, i);
 			}
-			struct segoff_pkt pkt;
-			segoff_pkt_init(&pkt, in_frame[i], in_len[i], NULL, 0);
-			segoff_parse(&pkt, SEGOFF_PROTO_ETH, 0);
-			segoff_gro_receive(g, &pkt, NULL, i);
 			if (rng_range(&r, 0, 30) == 0)
 				segoff_gro_flush_all(g);
 		}
@@ -296,11 +311,90 @@ static void gro_loses_duplicates_and_reorders_nothing(void)
 	segoff_gro_destroy(g);
 }
 
+/* --- the fast path decides as the full path --- */
+
+struct recorded {
+	unsigned n;
+	size_t total;
+	uint8_t *bytes;
+	size_t off[4 * MAX_IN];
+	struct segoff_gro_out meta[4 * MAX_IN];
+};
+
+static void record(void *opaque, const struct segoff_gro_out *o)
+{
+	struct recorded *rec = opaque;
+	if (rec->n >= 4 * MAX_IN)
+		return;
+	rec->off[rec->n] = rec->total;
+	for (unsigned i = 0; i < o->nr_iov; i++) {
+		memcpy(rec->bytes + rec->total, o->iov[i].base, o->iov[i].len);
+		rec->total += o->iov[i].len;
+	}
+	rec->meta[rec->n] = *o;
+	rec->meta[rec->n].iov = NULL;
+	rec->n++;
+}
+
+static void gro_fast_path_decides_as_the_full_path(void)
+{
+	struct rng r = { check_seed() + 11 };
+	static struct recorded a, b;
+	a.bytes = malloc(MAX_IN * 1700 * 2);
+	b.bytes = malloc(MAX_IN * 1700 * 2);
+	unsigned frames = 0;
+	for (int round = 0; round < 200 && !check_failures_in_test; round++) {
+		unsigned n = rng_range(&r, 1, MAX_IN - 1);
+		adversarial_sequence(&r, n);
+		struct segoff_gro *ga, *gb;
+		struct segoff_gro_config c;
+		segoff_gro_config_init(&c);
+		c.max_flows = 1 + (unsigned)round % 8;
+		c.max_pkts_per_flow = 4 + (unsigned)round % 40;
+		c.deliver = record;
+		c.opaque = &a;
+		CHECK_EQ(segoff_gro_create(&c, &ga), SEGOFF_OK);
+		c.opaque = &b;
+		CHECK_EQ(segoff_gro_create(&c, &gb), SEGOFF_OK);
+		a.n = b.n = 0;
+		a.total = b.total = 0;
+		for (unsigned i = 0; i < n; i++) {
+			struct segoff_pkt pkt;
+			segoff_pkt_init(&pkt, in_frame[i], in_len[i], NULL, 0);
+			segoff_parse(&pkt, SEGOFF_PROTO_ETH, 0);
+			segoff_gro_receive(ga, &pkt, NULL, i);
+			segoff_gro_receive_frame(gb, in_frame[i], in_len[i], SEGOFF_CSUM_NONE, NULL, i);
+		}
+		segoff_gro_flush_all(ga);
+		segoff_gro_flush_all(gb);
+		CHECK_EQ(a.n, b.n);
+		CHECK_EQ(a.total, b.total);
+		CHECK(a.total == b.total && memcmp(a.bytes, b.bytes, a.total) == 0);
+		for (unsigned k = 0; k < a.n && k < b.n; k++) {
+			CHECK_EQ(a.meta[k].gso_size, b.meta[k].gso_size);
+			CHECK_EQ(a.meta[k].gso_segs, b.meta[k].gso_segs);
+			CHECK_EQ(a.meta[k].gso_type, b.meta[k].gso_type);
+			CHECK_EQ(a.meta[k].csum_state, b.meta[k].csum_state);
+		}
+		/* and the counters agree, but for nothing */
+		const uint64_t *ka = segoff_gro_counters(ga), *kb = segoff_gro_counters(gb);
+		for (int k = 0; k < SEGOFF_GRO__COUNTERS; k++)
+			CHECK_EQ(ka[k], kb[k]);
+		frames += n;
+		segoff_gro_destroy(ga);
+		segoff_gro_destroy(gb);
+	}
+	free(a.bytes);
+	free(b.bytes);
+	printf("  %u frames: the frame entry point (fast path) and the full path delivered the same\n", frames);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct check_test tests[] = {
 		TEST(gso_then_gro_is_identity_and_back),
 		TEST(gro_loses_duplicates_and_reorders_nothing),
+		TEST(gro_fast_path_decides_as_the_full_path),
 	};
 	alloc_all();
 	return check_main(argc, argv, "gro_props", tests, sizeof(tests) / sizeof(tests[0]));

@@ -160,6 +160,16 @@ void segoff_gro_destroy(struct segoff_gro *ctx);
  */
 int segoff_gro_receive(struct segoff_gro *ctx, const struct segoff_pkt *pkt, void *cookie, uint64_t now);
 
+/**
+ * Offer one Ethernet frame, contiguous in memory, with its checksum state
+ * (SEGOFF_CSUM_VERIFIED for virtio DATA_VALID, else SEGOFF_CSUM_NONE). The
+ * same decisions as segoff_gro_receive(), but a packet that continues a
+ * held flow is merged without being parsed: the fast path for a receive
+ * loop. A frame that does not parse is delivered unchanged.
+ */
+int segoff_gro_receive_frame(struct segoff_gro *ctx, const void *frame, size_t len, uint8_t csum_state, void *cookie,
+			     uint64_t now);
+
 /** Receive `n` packets, then flush: all (flush_timeout 0) or those older than flush_timeout. */
 int segoff_gro_receive_burst(struct segoff_gro *ctx, const struct segoff_pkt *pkts, void *const *cookies,
 			     unsigned n, uint64_t now);

@@ -9,6 +9,9 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include "../proto/proto.h"
 
 #define GRO_MAX_SIZE_LIMIT (256u * 1024)
@@ -21,6 +24,7 @@ struct segoff_gro {
 	int32_t *buckets;
 	uint32_t bucket_mask;
 	int32_t free_list;      /* through hnext */
+	int32_t mru;            /* the flow that last held or merged: the fast path's guess of layout */
 	int32_t oldest, newest; /* age list */
 	uint32_t nr_held;
 	uint32_t max_slices;    /* per flow, header slot included */
@@ -147,7 +151,7 @@ int segoff_gro_create(const struct segoff_gro_config *cfg, struct segoff_gro **o
 		f->hnext = i + 1 < cfg->max_flows ? (int32_t)(i + 1) : NIL;
 	}
 	g->free_list = 0;
-	g->oldest = g->newest = NIL;
+	g->oldest = g->newest = g->mru = NIL;
 	*out = g;
 	return SEGOFF_OK;
 }
@@ -278,6 +282,8 @@ static void flow_unlink(struct segoff_gro *g, struct gro_flow *f)
 	f->hnext = g->free_list;
 	g->free_list = idx;
 	g->nr_held--;
+	if (g->mru == idx)
+		g->mru = NIL;
 }
 
 /* Deliver a held flow: unchanged if it is one packet [G3], else completed by
@@ -372,6 +378,27 @@ static void flow_hold(struct segoff_gro *g, const struct segoff_pkt *pkt, const 
 	f->in_csum_state = in->sum_valid ? SEGOFF_CSUM_VERIFIED : pkt->csum_state;
 	f->born = now;
 	f->hash = hash;
+	/* The fast path: for GRO, with every key byte found in the frame and
+	 * every layer that checks a continuing packet able to do it fast. */
+	f->fast = g->cfg.mode == SEGOFF_GRO_MODE_GRO && in->spans_ok;
+	for (unsigned i = 0; f->fast && i < pkt->nr_layers; i++) {
+		const struct proto_ops *ops = proto_ops_of(pkt->layer[i].proto);
+		if (ops->gro_receive && !ops->gro_fast)
+			f->fast = 0;
+	}
+	if (f->fast) {
+		f->nr_spans = in->nr_spans;
+		memcpy(f->span_off, in->span_off, sizeof(f->span_off));
+		memcpy(f->span_len, in->span_len, sizeof(f->span_len));
+		memset(f->mask, 0, sizeof(f->mask));
+		memset(f->mask, 0xff, f->hdr_len);
+		for (unsigned i = 0; i < pkt->nr_layers; i++) {
+			const struct proto_ops *ops = proto_ops_of(pkt->layer[i].proto);
+			if (ops->gro_mask)
+				ops->gro_mask(f, &pkt->layer[i], f->mask);
+		}
+	}
+	g->mru = idx;
 	f->hnext = g->buckets[hash & g->bucket_mask];
 	g->buckets[hash & g->bucket_mask] = idx;
 	f->older = g->newest;
@@ -425,6 +452,9 @@ int segoff_gro_receive(struct segoff_gro *g, const struct segoff_pkt *pkt, void 
 		    pkt->csum_state != SEGOFF_CSUM_PARTIAL;
 	in.key_len = 0;
 	in.reason = 0;
+	in.frame_len = pkt->len;
+	in.nr_spans = 0;
+	in.spans_ok = 1;
 
 	/* 1. The packet alone, outside in. */
 	int no_merge = 0;
@@ -481,6 +511,7 @@ int segoff_gro_receive(struct segoff_gro *g, const struct segoff_pkt *pkt, void 
 			if (in.lro && in.payload_len > f->mss)
 				f->mss = (uint16_t)in.payload_len;
 			g->counters[SEGOFF_GRO_MERGED]++;
+			g->mru = (int32_t)(f - g->flows);
 			int close = l4->gro_close ? l4->gro_close(f, &in, l4_layer) : 0;
 			if (close)
 				flow_flush(g, f, (enum segoff_gro_counter)close);
@@ -503,6 +534,121 @@ int segoff_gro_receive(struct segoff_gro *g, const struct segoff_pkt *pkt, void 
 	}
 	flow_hold(g, pkt, &in, hash, cookie, now);
 	return SEGOFF_OK;
+}
+
+/* --- the fast path --- */
+
+/* Headers equal on every byte the flow's mask keeps? The flow's header and
+ * mask are SEGOFF_GRO_MAX_HDR long with the mask zero past the header, so
+ * when the frame has the bytes, whole 16-byte blocks can be compared. */
+static int masked_equal(const uint8_t *a, size_t a_len, const uint8_t *b, const uint8_t *mask, unsigned n)
+{
+	unsigned i = 0;
+#if defined(__SSE2__)
+	unsigned blocks = (n + 15) / 16;
+	if (a_len >= blocks * 16u) {
+		__m128i diff = _mm_setzero_si128();
+		for (unsigned k = 0; k < blocks; k++) {
+			__m128i x = _mm_loadu_si128((const __m128i *)(a + 16 * k));
+			__m128i y = _mm_loadu_si128((const __m128i *)(b + 16 * k));
+			__m128i m = _mm_loadu_si128((const __m128i *)(mask + 16 * k));
+			diff = _mm_or_si128(diff, _mm_and_si128(_mm_xor_si128(x, y), m));
+		}
+		return _mm_movemask_epi8(_mm_cmpeq_epi8(diff, _mm_setzero_si128())) == 0xffff;
+	}
+#endif
+	uint64_t diff = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x, y, m;
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		memcpy(&m, mask + i, 8);
+		diff |= (x ^ y) & m;
+	}
+	for (; i < n; i++)
+		diff |= (uint64_t)((a[i] ^ b[i]) & mask[i]);
+	return diff == 0;
+}
+
+/* A packet continuing a held flow with the most recent flow's layout: merge
+ * it without parsing. Returns 1 if done, 0 to take the full path (which
+ * decides everything the fast path declines). */
+static int fast_receive(struct segoff_gro *g, const uint8_t *frame, size_t len, uint8_t csum_state, void *cookie)
+{
+	if (g->mru == NIL)
+		return 0;
+	struct gro_flow *f = &g->flows[g->mru];
+	if (!f->fast || len <= f->hdr_len || len > UINT16_MAX + (size_t)f->l3_off)
+		return 0;
+	struct gro_in in;
+	/* The mask keeps every identity byte: equal to the most recent flow's
+	 * headers means that flow, with no key to gather or hash. */
+	if (!masked_equal(frame, len, f->hdr, f->mask, f->hdr_len)) {
+		const struct gro_flow *m = f;
+		in.key_len = 0;
+		for (unsigned i = 0; i < m->nr_spans; i++) {
+			memcpy(in.key + in.key_len, frame + m->span_off[i], m->span_len[i]);
+			in.key_len = (uint16_t)(in.key_len + m->span_len[i]);
+		}
+		f = flow_find(g, key_hash(in.key, in.key_len), in.key, in.key_len);
+		if (!f || !f->fast || f->hdr_len != m->hdr_len || !masked_equal(frame, len, f->hdr, f->mask, f->hdr_len))
+			return 0;
+	}
+	in.pkt = NULL;
+	in.hdr = frame;
+	in.frame_len = (uint32_t)len;
+	in.payload_len = (uint32_t)(len - f->hdr_len);
+	in.payload_sum = 0;
+	in.sum_valid = 0;
+	in.lro = 0;
+	in.udp = g->cfg.udp;
+	in.verify = !g->cfg.trust_csum && csum_state != SEGOFF_CSUM_VERIFIED && csum_state != SEGOFF_CSUM_PARTIAL;
+	for (unsigned i = 0; i < f->nr_layers; i++) {
+		const struct proto_ops *ops = proto_ops_of(f->layer[i].proto);
+		if (ops->gro_fast && !ops->gro_fast(f, &in, &f->layer[i]))
+			return 0;
+	}
+	if ((uint64_t)(f->hdr_len - f->l3_off) + f->payload_len + in.payload_len >= g->cfg.max_size ||
+	    f->nr_slices + 1u > g->max_slices || f->nr_cookies >= g->cfg.max_pkts_per_flow)
+		return 0;
+	g->counters[SEGOFF_GRO_RX_PACKETS]++;
+	g->counters[SEGOFF_GRO_RX_BYTES] += len;
+	f->slices[f->nr_slices++] = (struct segoff_slice){ frame + f->hdr_len, in.payload_len };
+	f->cookies[f->nr_cookies++] = cookie;
+	if (f->sum_valid && in.sum_valid)
+		f->payload_sum = segoff_csum_add_at(f->payload_sum, in.payload_sum, f->payload_len);
+	else
+		f->sum_valid = 0;
+	for (unsigned i = 0; i < f->nr_layers; i++) {
+		const struct proto_ops *ops = proto_ops_of(f->layer[i].proto);
+		if (ops->gro_merge)
+			ops->gro_merge(f, &in, &f->layer[i]);
+	}
+	f->count++;
+	f->payload_len += in.payload_len;
+	g->counters[SEGOFF_GRO_MERGED]++;
+	g->mru = (int32_t)(f - g->flows);
+	const struct segoff_layer *l4 = &f->layer[f->nr_layers - 1];
+	const struct proto_ops *ops = proto_ops_of(l4->proto);
+	int close = ops->gro_close ? ops->gro_close(f, &in, l4) : 0;
+	if (close)
+		flow_flush(g, f, (enum segoff_gro_counter)close);
+	return 1;
+}
+
+int segoff_gro_receive_frame(struct segoff_gro *g, const void *frame, size_t len, uint8_t csum_state, void *cookie,
+			     uint64_t now)
+{
+	if (!g || !frame)
+		return SEGOFF_E_INVAL;
+	if (fast_receive(g, frame, len, csum_state, cookie))
+		return SEGOFF_OK;
+	struct segoff_pkt pkt;
+	segoff_pkt_init(&pkt, frame, len, NULL, 0);
+	if (segoff_parse(&pkt, SEGOFF_PROTO_ETH, 0) < 0)
+		pkt.nr_layers = 0; /* unparsable: it goes up unchanged */
+	pkt.csum_state = csum_state;
+	return segoff_gro_receive(g, &pkt, cookie, now);
 }
 
 void segoff_gro_flush(struct segoff_gro *g, uint64_t now)

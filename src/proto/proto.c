@@ -2,7 +2,7 @@
 /* The protocol table and the generic parser that walks it. */
 #include "proto.h"
 
-static const struct proto_ops *const table[SEGOFF_PROTO__COUNT] = {
+const struct proto_ops *const proto_table[SEGOFF_PROTO__COUNT] = {
 	[SEGOFF_PROTO_ETH] = &proto_eth,
 	[SEGOFF_PROTO_VLAN] = &proto_vlan,
 	[SEGOFF_PROTO_IPV4] = &proto_ipv4,
@@ -10,11 +10,6 @@ static const struct proto_ops *const table[SEGOFF_PROTO__COUNT] = {
 	[SEGOFF_PROTO_TCP] = &proto_tcp,
 	[SEGOFF_PROTO_UDP] = &proto_udp,
 };
-
-const struct proto_ops *proto_ops_of(enum segoff_proto p)
-{
-	return (unsigned)p < SEGOFF_PROTO__COUNT ? table[p] : NULL;
-}
 
 const char *segoff_proto_name(enum segoff_proto p)
 {
@@ -71,7 +66,7 @@ int segoff_parse(struct segoff_pkt *pkt, enum segoff_proto first, unsigned off)
 			return SEGOFF_E_VLAN_DEPTH; /* only stacked tags can get here */
 		st.len = 0;
 		st.next = SEGOFF_PROTO_NONE;
-		int err = table[p]->parse(&st);
+		int err = proto_table[p]->parse(&st);
 		if (err < 0)
 			return err;
 		if (st.off + st.len > 0xffff)

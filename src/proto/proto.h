@@ -71,10 +71,19 @@ struct gso_ctx {
  *                 up at once? 0 or the counter naming why.
  *   gro_complete  inside out, at delivery of a merged flow: fix lengths,
  *                 checksums and the GSO type.
+ *
+ * The fast path for a packet continuing a held flow (the common case) skips
+ * parsing and the passes above when the packet's headers equal the held
+ * ones on every byte the layers' gro_mask keeps (identity, TTL, flags but
+ * PSH/FIN, ACK, window, options...), and each layer's gro_fast accepts the
+ * bytes that vary (seq, IPv4 ID, lengths, checksums). gro_fast may only
+ * accept what gro_check + gro_receive would merge; anything else takes the
+ * full path. A flow whose layers lack gro_fast has no fast path.
  */
 enum gro_verdict { GRO_OK = 0, GRO_NOT_HELD, GRO_NO_MERGE };
 
 #define GRO_MAX_KEY 192
+#define GRO_MAX_SPANS 8
 
 /* What the engine knows of the packet being received. */
 struct gro_in {
@@ -89,6 +98,11 @@ struct gro_in {
 	uint8_t key[GRO_MAX_KEY];
 	uint16_t key_len;
 	uint16_t reason;        /* counter for a GRO_NOT_HELD / GRO_NO_MERGE verdict */
+	uint32_t frame_len;     /* bytes of the frame (pkt may be NULL on the fast path) */
+	/* where the key bytes came from, so the fast path can gather them from
+	 * a raw frame; spans_ok is 0 if a layer added bytes not in the frame */
+	uint8_t nr_spans, spans_ok;
+	uint16_t span_off[GRO_MAX_SPANS], span_len[GRO_MAX_SPANS];
 };
 
 /* A held flow: the first packet's headers (rewritten at completion), the
@@ -113,6 +127,11 @@ struct gro_flow {
 	segoff_csum_t payload_sum;
 	uint64_t born;
 	uint32_t hash;
+	/* fast path: the key's spans in the frame, and the mask of header
+	 * bytes a continuing packet must repeat exactly (gro_mask) */
+	uint8_t fast, nr_spans;
+	uint16_t span_off[GRO_MAX_SPANS], span_len[GRO_MAX_SPANS];
+	uint8_t mask[SEGOFF_GRO_MAX_HDR];
 	int32_t hnext;          /* bucket chain */
 	int32_t older, newer;   /* age list */
 	uint16_t nr_slices, nr_cookies;
@@ -132,6 +151,8 @@ struct proto_ops {
 	void (*gro_merge)(struct gro_flow *f, const struct gro_in *in, const struct segoff_layer *l);
 	int (*gro_close)(const struct gro_flow *f, const struct gro_in *in, const struct segoff_layer *l);
 	void (*gro_complete)(struct gro_flow *f, const struct segoff_layer *l, int full_csum);
+	void (*gro_mask)(const struct gro_flow *f, const struct segoff_layer *l, uint8_t *mask);
+	int (*gro_fast)(const struct gro_flow *f, struct gro_in *in, const struct segoff_layer *l);
 };
 
 /* Sum of a packet's payload (after the last header), across head and slices. */
@@ -148,13 +169,24 @@ static inline int gro_key_add(struct gro_in *in, const void *p, unsigned n)
 		return -1;
 	memcpy(in->key + in->key_len, p, n);
 	in->key_len = (uint16_t)(in->key_len + n);
+	const uint8_t *b = p;
+	if (b >= in->hdr && b + n <= in->hdr + in->pkt->payload_off && in->nr_spans < GRO_MAX_SPANS) {
+		in->span_off[in->nr_spans] = (uint16_t)(b - in->hdr);
+		in->span_len[in->nr_spans++] = (uint16_t)n;
+	} else {
+		in->spans_ok = 0;
+	}
 	return 0;
 }
 
 extern const struct proto_ops proto_eth, proto_vlan, proto_ipv4, proto_ipv6, proto_tcp, proto_udp;
 
 /* The table, indexed by enum segoff_proto (NULL for NONE). */
-const struct proto_ops *proto_ops_of(enum segoff_proto p);
+extern const struct proto_ops *const proto_table[SEGOFF_PROTO__COUNT];
+static inline const struct proto_ops *proto_ops_of(enum segoff_proto p)
+{
+	return (unsigned)p < SEGOFF_PROTO__COUNT ? proto_table[p] : NULL;
+}
 
 /* Next-protocol lookups shared by the layers that carry an ethertype or an
  * IP protocol number. */

@@ -277,6 +277,36 @@ static void tcp_gro_complete(struct gro_flow *f, const struct segoff_layer *l, i
 		f->gso_type |= SEGOFF_GSO_TCP_ECN;
 }
 
+/* Fast path: seq, flags but PSH/FIN... the mask keeps flags, ACK, window
+ * and options; seq, the payload size and (when asked) the checksum are
+ * checked here. CWR on the new packet takes the full path (it flushes). */
+static void tcp_gro_mask(const struct gro_flow *f, const struct segoff_layer *l, uint8_t *mask)
+{
+	(void)f;
+	uint8_t *m = mask + l->off;
+	memset(m + 4, 0, 4);      /* seq */
+	m[13] = (uint8_t)~(TCP_FIN | TCP_PSH);
+	memset(m + 16, 0, 4);     /* check, urgent pointer (the kernel compares neither) */
+}
+
+static int tcp_gro_fast(const struct gro_flow *f, struct gro_in *in, const struct segoff_layer *l)
+{
+	const uint8_t *th = in->hdr + l->off;
+	if (in->payload_len == 0 || in->payload_len > f->mss || (th[13] & TCP_CWR) ||
+	    rd32(th + 4) != rd32(f->hdr + l->off + 4) + f->payload_len)
+		return 0;
+	if (in->verify) {
+		const uint8_t *payload = in->hdr + f->hdr_len;
+		in->payload_sum = segoff_csum(payload, in->payload_len);
+		in->sum_valid = 1;
+		segoff_csum_t s = gro_pseudo(in->hdr, f->l3_off, f->l3_proto, IPPROTO_TCP_NUM, in->frame_len - l->off) +
+				  segoff_csum(th, l->len) + in->payload_sum;
+		if (segoff_csum_fold(s) != 0xffff)
+			return 0; /* the full path counts it and sends it up alone */
+	}
+	return 1;
+}
+
 const struct proto_ops proto_tcp = {
 	.name = "tcp",
 	.parse = tcp_parse,
@@ -288,4 +318,6 @@ const struct proto_ops proto_tcp = {
 	.gro_merge = tcp_gro_merge,
 	.gro_close = tcp_gro_close,
 	.gro_complete = tcp_gro_complete,
+	.gro_mask = tcp_gro_mask,
+	.gro_fast = tcp_gro_fast,
 };

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/* The GRO benchmark cases, shared by `segoff bench gro` and bench/bench_gro
+ * (which adds DPDK's librte_gro as a peer in the same process). */
+#ifndef SEGOFF_GRO_MEASURE_H
+#define SEGOFF_GRO_MEASURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define GRO_BENCH_MSS 1448
+#define GRO_BENCH_BURST 64       /* the kernel's NAPI weight */
+#define GRO_BENCH_MANY_FLOWS 1024
+#define GRO_BENCH_PER_FLOW 8     /* packets per flow in the 1024-flow case */
+
+/* A set of prebuilt frames: 1448-byte TCP/IPv4 segments with timestamps,
+ * full checksums, flows interleaved round robin. */
+struct gro_bench_set {
+	unsigned nflows, npkts, burst;  /* burst: packets per flush (npkts for one flush) */
+	uint8_t **frame;
+	uint32_t *len;
+};
+
+void gro_bench_set_build(struct gro_bench_set *s, unsigned nflows, unsigned npkts, unsigned burst);
+
+/* One timed case: run() does one repetition and returns the nanoseconds it
+ * spent on the timed part (preparation excluded), per packet. */
+struct gro_case {
+	const char *name;
+	double (*run)(void *arg);
+	void *arg;
+	double samples[64];
+	double median;
+};
+
+void gro_bench_run(struct gro_case *cases, unsigned n, unsigned rounds);
+/* segoff's cases (trusted_1flow, trusted_8flows, trusted_1024flows, verified_1flow); returns 4. */
+unsigned gro_bench_cases(struct gro_case *cases);
+/* The sets the cases use, for a peer to run the same packets. */
+const struct gro_bench_set *gro_bench_sets(void); /* [0] 1 flow, [1] 8 flows, [2] 1024 flows */
+void gro_bench_print(const struct gro_case *cases, unsigned n, unsigned rounds, int json);
+double gro_bench_now_ns(void);
+
+#endif
