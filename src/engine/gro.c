@@ -17,6 +17,7 @@
 #define GRO_MAX_SIZE_LIMIT (256u * 1024)
 #define GRO_MAX_OUT_FRAGS SEGOFF_GRO_MAX_FRAGS
 #define NIL (-1)
+#define GRO_GUESS_SLOTS 1024
 
 struct segoff_gro {
 	struct segoff_gro_config cfg;
@@ -25,6 +26,7 @@ struct segoff_gro {
 	uint32_t bucket_mask;
 	int32_t free_list;      /* through hnext */
 	int32_t mru;            /* the flow that last held or merged: the fast path's guess of layout */
+	int32_t guess[GRO_GUESS_SLOTS]; /* fast path: a flow by its ports, to be confirmed by its headers */
 	int32_t oldest, newest; /* age list */
 	uint32_t nr_held;
 	uint32_t max_slices;    /* per flow, header slot included */
@@ -152,6 +154,8 @@ int segoff_gro_create(const struct segoff_gro_config *cfg, struct segoff_gro **o
 	}
 	g->free_list = 0;
 	g->oldest = g->newest = g->mru = NIL;
+	for (unsigned i = 0; i < GRO_GUESS_SLOTS; i++)
+		g->guess[i] = NIL;
 	*out = g;
 	return SEGOFF_OK;
 }
@@ -237,6 +241,15 @@ static void deliver_unchanged(struct segoff_gro *g, const struct segoff_pkt *pkt
 
 /* --- the flow table --- */
 
+/* Where the fast path looks first for a packet's flow: by its ports. */
+static inline unsigned guess_slot(const uint8_t *l4)
+{
+	uint32_t ports;
+	memcpy(&ports, l4, 4);
+	ports *= 0x9e3779b1u;
+	return ports >> (32 - 10); /* GRO_GUESS_SLOTS = 1 << 10 */
+}
+
 static uint32_t key_hash(const uint8_t *k, unsigned n)
 {
 	uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
@@ -284,6 +297,7 @@ static void flow_unlink(struct segoff_gro *g, struct gro_flow *f)
 	g->nr_held--;
 	if (g->mru == idx)
 		g->mru = NIL;
+	f->live = 0; /* a stale guess pointing here is ignored */
 }
 
 /* Deliver a held flow: unchanged if it is one packet [G3], else completed by
@@ -392,13 +406,26 @@ static void flow_hold(struct segoff_gro *g, const struct segoff_pkt *pkt, const 
 		memcpy(f->span_len, in->span_len, sizeof(f->span_len));
 		memset(f->mask, 0, sizeof(f->mask));
 		memset(f->mask, 0xff, f->hdr_len);
+		f->nr_fast = f->nr_merge = 0;
 		for (unsigned i = 0; i < pkt->nr_layers; i++) {
 			const struct proto_ops *ops = proto_ops_of(pkt->layer[i].proto);
 			if (ops->gro_mask)
 				ops->gro_mask(f, &pkt->layer[i], f->mask);
+			if (ops->gro_fast) {
+				f->fast_fn[f->nr_fast] = ops->gro_fast;
+				f->fast_layer[f->nr_fast++] = (uint8_t)i;
+			}
+			if (ops->gro_merge) {
+				f->merge_fn[f->nr_merge] = ops->gro_merge;
+				f->merge_layer[f->nr_merge++] = (uint8_t)i;
+			}
 		}
+		f->close_fn = proto_ops_of(pkt->layer[pkt->nr_layers - 1].proto)->gro_close;
 	}
 	g->mru = idx;
+	f->live = 1;
+	if (f->fast)
+		g->guess[guess_slot(f->hdr + f->l4_off)] = idx;
 	f->hnext = g->buckets[hash & g->bucket_mask];
 	g->buckets[hash & g->bucket_mask] = idx;
 	f->older = g->newest;
@@ -577,14 +604,17 @@ static int fast_receive(struct segoff_gro *g, const uint8_t *frame, size_t len, 
 {
 	if (g->mru == NIL)
 		return 0;
-	struct gro_flow *f = &g->flows[g->mru];
-	if (!f->fast || len <= f->hdr_len || len > UINT16_MAX + (size_t)f->l3_off)
+	const struct gro_flow *m = &g->flows[g->mru];
+	if (!m->fast || len <= m->hdr_len || len > UINT16_MAX + (size_t)m->l3_off)
 		return 0;
 	struct gro_in in;
-	/* The mask keeps every identity byte: equal to the most recent flow's
-	 * headers means that flow, with no key to gather or hash. */
-	if (!masked_equal(frame, len, f->hdr, f->mask, f->hdr_len)) {
-		const struct gro_flow *m = f;
+	/* The mask keeps every identity byte: headers equal to a flow's under
+	 * its mask mean that flow, with no key to gather or hash. The guess is
+	 * the flow last seen with these ports (in the most recent layout). */
+	int32_t gi = g->guess[guess_slot(frame + m->l4_off)];
+	struct gro_flow *f = gi != NIL ? &g->flows[gi] : NULL;
+	if (!f || !f->live || !f->fast || f->hdr_len != m->hdr_len ||
+	    !masked_equal(frame, len, f->hdr, f->mask, f->hdr_len)) {
 		in.key_len = 0;
 		for (unsigned i = 0; i < m->nr_spans; i++) {
 			memcpy(in.key + in.key_len, frame + m->span_off[i], m->span_len[i]);
@@ -603,11 +633,9 @@ static int fast_receive(struct segoff_gro *g, const uint8_t *frame, size_t len, 
 	in.lro = 0;
 	in.udp = g->cfg.udp;
 	in.verify = !g->cfg.trust_csum && csum_state != SEGOFF_CSUM_VERIFIED && csum_state != SEGOFF_CSUM_PARTIAL;
-	for (unsigned i = 0; i < f->nr_layers; i++) {
-		const struct proto_ops *ops = proto_ops_of(f->layer[i].proto);
-		if (ops->gro_fast && !ops->gro_fast(f, &in, &f->layer[i]))
+	for (unsigned i = 0; i < f->nr_fast; i++)
+		if (!f->fast_fn[i](f, &in, &f->layer[f->fast_layer[i]]))
 			return 0;
-	}
 	if ((uint64_t)(f->hdr_len - f->l3_off) + f->payload_len + in.payload_len >= g->cfg.max_size ||
 	    f->nr_slices + 1u > g->max_slices || f->nr_cookies >= g->cfg.max_pkts_per_flow)
 		return 0;
@@ -619,18 +647,13 @@ static int fast_receive(struct segoff_gro *g, const uint8_t *frame, size_t len, 
 		f->payload_sum = segoff_csum_add_at(f->payload_sum, in.payload_sum, f->payload_len);
 	else
 		f->sum_valid = 0;
-	for (unsigned i = 0; i < f->nr_layers; i++) {
-		const struct proto_ops *ops = proto_ops_of(f->layer[i].proto);
-		if (ops->gro_merge)
-			ops->gro_merge(f, &in, &f->layer[i]);
-	}
+	for (unsigned i = 0; i < f->nr_merge; i++)
+		f->merge_fn[i](f, &in, &f->layer[f->merge_layer[i]]);
 	f->count++;
 	f->payload_len += in.payload_len;
 	g->counters[SEGOFF_GRO_MERGED]++;
 	g->mru = (int32_t)(f - g->flows);
-	const struct segoff_layer *l4 = &f->layer[f->nr_layers - 1];
-	const struct proto_ops *ops = proto_ops_of(l4->proto);
-	int close = ops->gro_close ? ops->gro_close(f, &in, l4) : 0;
+	int close = f->close_fn ? f->close_fn(f, &in, &f->layer[f->nr_layers - 1]) : 0;
 	if (close)
 		flow_flush(g, f, (enum segoff_gro_counter)close);
 	return 1;

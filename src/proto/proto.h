@@ -129,9 +129,15 @@ struct gro_flow {
 	uint32_t hash;
 	/* fast path: the key's spans in the frame, and the mask of header
 	 * bytes a continuing packet must repeat exactly (gro_mask) */
-	uint8_t fast, nr_spans;
+	uint8_t fast, nr_spans, live;
 	uint16_t span_off[GRO_MAX_SPANS], span_len[GRO_MAX_SPANS];
 	uint8_t mask[SEGOFF_GRO_MAX_HDR];
+	/* the callbacks the fast path runs, resolved once at hold */
+	uint8_t nr_fast, nr_merge;
+	int (*fast_fn[SEGOFF_MAX_LAYERS])(const struct gro_flow *, struct gro_in *, const struct segoff_layer *);
+	void (*merge_fn[SEGOFF_MAX_LAYERS])(struct gro_flow *, const struct gro_in *, const struct segoff_layer *);
+	uint8_t fast_layer[SEGOFF_MAX_LAYERS], merge_layer[SEGOFF_MAX_LAYERS];
+	int (*close_fn)(const struct gro_flow *, const struct gro_in *, const struct segoff_layer *);
 	int32_t hnext;          /* bucket chain */
 	int32_t older, newer;   /* age list */
 	uint16_t nr_slices, nr_cookies;
