@@ -34,7 +34,7 @@ SHARED_LIB := $(BUILD)/libsegoff.so.$(VERSION)
 CLI := $(BUILD)/segoff
 
 .PHONY: all lib cli tests check demo bench install uninstall clean deps asan fuzz fuzz-corpus
-all: lib cli $(BUILD)/obj/examples/transmit.o
+all: lib cli $(BUILD)/obj/examples/transmit.o $(BUILD)/obj/examples/receive.o
 
 lib: $(STATIC_LIB) $(SHARED_LIB)
 cli: $(CLI)
