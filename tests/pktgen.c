@@ -101,7 +101,7 @@ size_t pktgen_l4_off(const struct pktgen_spec *s)
 
 size_t pktgen_hdr_len(const struct pktgen_spec *s)
 {
-	return pktgen_l4_off(s) + 20 + s->tcp_optlen;
+	return pktgen_l4_off(s) + (s->udp ? 8 : 20 + s->tcp_optlen);
 }
 
 static void put16(uint8_t *p, uint16_t v)
@@ -132,11 +132,16 @@ uint16_t ref_fold(uint32_t sum)
 	return (uint16_t)sum;
 }
 
-static uint32_t ref_pseudo(const uint8_t *ip, int ipv6, uint32_t l4_len)
+static uint32_t ref_pseudo_proto(const uint8_t *ip, int ipv6, uint8_t proto, uint32_t l4_len)
 {
 	uint32_t s = ipv6 ? ref_sum(ip + 8, 32, 0) : ref_sum(ip + 12, 8, 0);
-	s += 6 + (l4_len >> 16) + (l4_len & 0xffff);
+	s += proto + (l4_len >> 16) + (l4_len & 0xffff);
 	return s;
+}
+
+static uint32_t ref_pseudo(const uint8_t *ip, int ipv6, uint32_t l4_len)
+{
+	return ref_pseudo_proto(ip, ipv6, 6, l4_len);
 }
 
 uint16_t ref_pseudo_sum(const uint8_t *ip, int ipv6, uint32_t l4_len)
@@ -171,7 +176,7 @@ size_t pktgen_build(const struct pktgen_spec *s, uint8_t *buf, size_t cap)
 		put16(ip + 4, s->ip_id);
 		put16(ip + 6, s->df ? 0x4000 : 0);
 		ip[8] = s->ttl;
-		ip[9] = 6;
+		ip[9] = s->udp ? 17 : 6;
 		static const uint8_t sa[4] = { 192, 0, 2, 1 }, da[4] = { 198, 51, 100, 1 };
 		memcpy(ip + 12, sa, 4);
 		memcpy(ip + 16, da, 4);
@@ -185,7 +190,7 @@ size_t pktgen_build(const struct pktgen_spec *s, uint8_t *buf, size_t cap)
 	} else {
 		put32(ip, 0x60000000u | (uint32_t)s->tos << 20 | s->flow_label);
 		put16(ip + 4, (uint16_t)(len - off - 40));
-		ip[6] = s->nr_ip6_ext ? s->ip6_ext_type[0] : 6;
+		ip[6] = s->nr_ip6_ext ? s->ip6_ext_type[0] : (s->udp ? 17 : 6);
 		ip[7] = s->ttl;
 		static const uint8_t sa[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
 		static const uint8_t da[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
@@ -194,7 +199,7 @@ size_t pktgen_build(const struct pktgen_spec *s, uint8_t *buf, size_t cap)
 		uint8_t *e = ip + 40;
 		for (unsigned i = 0; i < s->nr_ip6_ext; i++) {
 			size_t elen = (s->ip6_ext_units[i] + 1u) * 8;
-			e[0] = i + 1 < s->nr_ip6_ext ? s->ip6_ext_type[i + 1] : 6;
+			e[0] = i + 1 < s->nr_ip6_ext ? s->ip6_ext_type[i + 1] : (s->udp ? 17 : 6);
 			e[1] = s->ip6_ext_units[i];
 			if (s->ip6_ext_type[i] == 43) {
 				e[2] = 253; /* experimental routing type, segments left 0 */
@@ -204,6 +209,31 @@ size_t pktgen_build(const struct pktgen_spec *s, uint8_t *buf, size_t cap)
 			}
 			e += elen;
 		}
+	}
+	if (s->udp) {
+		uint8_t *uh = buf + l4;
+		put16(uh, s->sport);
+		put16(uh + 2, s->dport);
+		put16(uh + 4, (uint16_t)l4_len);
+		struct rng pr = { s->payload_seed };
+		uint8_t *pl = buf + hdr;
+		for (size_t i = 0; i < s->payload_len; i++)
+			pl[i] = (uint8_t)rng_next(&pr);
+		uint32_t pseudo = ref_pseudo_proto(ip, s->ipv6, 17, l4_len);
+		uint16_t c = 0;
+		switch (s->csum) {
+		case PKTGEN_CSUM_ZERO: c = 0; break;
+		case PKTGEN_CSUM_PSEUDO: c = ref_fold(pseudo); break;
+		case PKTGEN_CSUM_FULL:
+			c = (uint16_t)~ref_fold(ref_sum(uh, l4_len, pseudo));
+			if (c == 0)
+				c = 0xffff;
+			break;
+		case PKTGEN_CSUM_GARBAGE: c = (uint16_t)(s->payload_seed >> 16); break;
+		}
+		put16(uh + 6, c);
+		memset(buf + len, 0, s->pad);
+		return len + s->pad;
 	}
 	uint8_t *th = buf + l4;
 	put16(th, s->sport);
@@ -248,6 +278,15 @@ size_t pktgen_build(const struct pktgen_spec *s, uint8_t *buf, size_t cap)
 	}
 	memset(buf + len, 0, s->pad); /* padding: not counted in the IP length */
 	return len + s->pad;
+}
+
+int ref_verify_udp(const uint8_t *frame, size_t len, size_t l3_off, size_t l4_off, int ipv6)
+{
+	const uint8_t *ip = frame + l3_off;
+	if (!ipv6 && ref_fold(ref_sum(ip, (ip[0] & 0xf) * 4u, 0)) != 0xffff)
+		return 0;
+	uint32_t l4_len = (uint32_t)(len - l4_off);
+	return ref_fold(ref_sum(frame + l4_off, l4_len, ref_pseudo_proto(ip, ipv6, 17, l4_len))) == 0xffff;
 }
 
 int ref_verify_tcp(const uint8_t *frame, size_t len, size_t l3_off, size_t l4_off, int ipv6)

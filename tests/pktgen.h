@@ -45,6 +45,7 @@ struct pktgen_spec {
 	int ts_set;             /* TSval/TSecr below, else derived from payload_seed */
 	uint32_t tsval, tsecr;
 	unsigned pad;           /* bytes of Ethernet padding after the IP packet */
+	int udp;                /* UDP instead of TCP (tcp_* fields unused but the ports) */
 	enum pktgen_csum csum;
 };
 
@@ -68,6 +69,9 @@ uint16_t ref_fold(uint32_t sum);
 uint16_t ref_pseudo_sum(const uint8_t *ip, int ipv6, uint32_t l4_len);
 /* 1 if the TCP checksum of `frame` verifies (and the IPv4 header checksum, if IPv4). */
 int ref_verify_tcp(const uint8_t *frame, size_t len, size_t l3_off, size_t l4_off, int ipv6);
+
+/* Same for UDP (a zero check field does not verify here). */
+int ref_verify_udp(const uint8_t *frame, size_t len, size_t l3_off, size_t l4_off, int ipv6);
 
 /* Hex dump of two frames around their first difference; returns that offset or -1. */
 long hexdiff(const char *what, const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
-/* UDP. Parsed; coalesced by GRO when enabled [G16-G18]. UDP segmentation
- * (USO, U1-U2) and fragmentation (U3) arrive with the UDP issue; until then
- * a UDP GSO request is refused with a name rather than passed through
- * unsegmented. */
+/* UDP: parsed; segmented by USO [U1, U2]; coalesced by GRO when enabled
+ * [G16-G18]. UFO (IP fragmentation of one datagram, U3) is not a
+ * segmentation of UDP: it is refused here by name. */
 #include "proto.h"
+
+#define IPPROTO_UDP_NUM 17
 
 static int udp_parse(struct parse_state *st)
 {
@@ -16,17 +17,88 @@ static int udp_parse(struct parse_state *st)
 	return SEGOFF_OK;
 }
 
+#define UDP_MAX_SEGMENTS 128
+#define UDP_CHECK_OFFSET 6
+
+/* USO [U1]: refused where the kernel refuses it (checksum not starting at
+ * the UDP header), and past 128 segments (UDP_MAX_SEGMENTS). */
 static int udp_gso_prepare(struct gso_ctx *c, const struct segoff_layer *l)
 {
-	(void)c;
-	(void)l;
-	return SEGOFF_E_UNSUPPORTED;
+	const struct segoff_pkt *pkt = c->pkt;
+	if (pkt->gso_type & (SEGOFF_GSO_TCPV4 | SEGOFF_GSO_TCPV6))
+		return SEGOFF_E_GSO_TYPE;
+	if (pkt->gso_type & SEGOFF_GSO_UDP)
+		return SEGOFF_E_UNSUPPORTED; /* UFO: fragmentation, not segmentation */
+	if (pkt->csum_state == SEGOFF_CSUM_PARTIAL) {
+		if (pkt->csum_start != l->off)
+			return SEGOFF_E_CSUM_START;
+		if (pkt->csum_offset != UDP_CHECK_OFFSET)
+			return SEGOFF_E_CSUM_OFFSET;
+	}
+	if (c->nr_segs > UDP_MAX_SEGMENTS)
+		return SEGOFF_E_GSO_TOO_MANY_SEGS;
+	/* an IP packet over 65535 bytes: the socket layer refuses it, for
+	 * IPv6 too (udpgso.c, "send MAX + 1: fail") */
+	if (pkt->len - pkt->l3_off > 65535)
+		return SEGOFF_E_GSO_TOO_BIG;
+	return SEGOFF_OK;
+}
+
+/* The check field's seed for a datagram of `ulen` bytes. From a PARTIAL
+ * input the kernel adjusts the field by the length field's difference
+ * (csum16 arithmetic: check - len + newlen), trusting both; otherwise
+ * segoff computes the pseudo-header sum itself. */
+static uint16_t udp_seed(const struct gso_ctx *c, const struct segoff_layer *l, uint32_t ulen)
+{
+	const uint8_t *uh = c->pkt->head + l->off;
+	segoff_csum_t s;
+	if (c->pkt->csum_state == SEGOFF_CSUM_PARTIAL)
+		s = (segoff_csum_t)rd16(uh + 6) + csum_neg16(rd16(uh + 4));
+	else
+		s = c->pseudo + IPPROTO_UDP_NUM;
+	return segoff_csum_fold(s + ulen);
+}
+
+static void udp_gso_template(const struct gso_ctx *c, const struct segoff_layer *l, uint8_t *hdr)
+{
+	uint8_t *uh = hdr + l->off;
+	wr16(uh + 4, (uint16_t)(8 + c->mss));
+	if (!c->full_csum)
+		wr16(uh + 6, udp_seed(c, l, 8 + c->mss));
+}
+
+/* Every segment a full datagram [U2]: len = 8 + its payload; the check is
+ * the seed (partial) or the full checksum, 0 written as 0xFFFF. */
+static void udp_gso_fixup(const struct gso_ctx *c, const struct segoff_layer *l)
+{
+	const unsigned off = l->off, last = c->nr_segs - 1;
+	struct segoff_seg *segs = c->segs;
+	const uint16_t ulen_last = (uint16_t)(segs[last].len - off);
+	const uint16_t seed_full = udp_seed(c, l, 8 + c->mss), seed_last = udp_seed(c, l, ulen_last);
+	const uint8_t *uh0 = c->pkt->head + off;
+	const uint32_t ports = (uint32_t)rd16(uh0) + rd16(uh0 + 2);
+	for (unsigned i = 0; i <= last; i++) {
+		struct segoff_seg *sg = &segs[i];
+		uint8_t *uh = sg->head + off;
+		uint16_t ulen = i == last ? ulen_last : (uint16_t)(8 + c->mss);
+		uint16_t check = i == last ? seed_last : seed_full;
+		if (c->full_csum) {
+			check = (uint16_t)~csum_fold32(ports + ulen + check + sg->payload_sum);
+			if (check == 0)
+				check = 0xffff;
+		}
+		if (i == last)
+			wr16(uh + 4, ulen);
+		if (c->full_csum || i == last)
+			wr16(uh + 6, check);
+		sg->csum_start = (uint16_t)off;
+		sg->csum_offset = UDP_CHECK_OFFSET;
+	}
 }
 
 /* --- GRO [G16-G18] --- */
 
 #define UDP_GRO_CNT_MAX 64
-#define IPPROTO_UDP_NUM 17
 
 /* Only where asked; a zero checksum, a length field other than the real
  * length, or a bad checksum: up alone, held flows untouched. */
@@ -105,6 +177,8 @@ const struct proto_ops proto_udp = {
 	.name = "udp",
 	.parse = udp_parse,
 	.gso_prepare = udp_gso_prepare,
+	.gso_template = udp_gso_template,
+	.gso_fixup = udp_gso_fixup,
 	.gro_check = udp_gro_check,
 	.gro_receive = udp_gro_receive,
 	.gro_close = udp_gro_close,

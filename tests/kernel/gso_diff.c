@@ -47,14 +47,15 @@
 enum case_class {
 	CLASS_TCP4, CLASS_TCP6, CLASS_VLAN, CLASS_TCP_OPTIONS, CLASS_IP_OPTIONS, CLASS_IPV6_EXT,
 	CLASS_EDGE_SIZES, CLASS_NO_NEEDS_CSUM, CLASS_LYING_CSUM, CLASS_LYING_VNET, CLASS_ZERO_CSUM,
-	CLASS_PLAIN_PARTIAL, NR_CLASSES
+	CLASS_PLAIN_PARTIAL, CLASS_USO, CLASS_USO_LYING, NR_CLASSES
 };
 static const char *const class_names[NR_CLASSES] = {
 	"gso_tcp4_matches_kernel", "gso_tcp6_matches_kernel", "gso_vlan_tags_match_kernel",
 	"gso_tcp_options_match_kernel", "gso_ipv4_options_match_kernel", "gso_ipv6_exthdrs_match_kernel",
 	"gso_k_mss_edges_match_kernel", "gso_without_needs_csum_matches_kernel",
 	"gso_lying_partial_sum_matches_kernel", "vnet_refusals_match_kernel",
-	"gso_zero_checksum_matches_kernel", "plain_partial_csum_matches_kernel",
+	"gso_zero_checksum_matches_kernel", "plain_partial_csum_matches_kernel", "uso_matches_kernel",
+	"uso_lying_header_matches_kernel",
 };
 
 struct tcase {
@@ -100,7 +101,9 @@ static void make_case(struct tcase *c, struct rng *r, unsigned idx)
 	s->sport = (uint16_t)(SPORT_BASE + idx);
 	/* Class first, then the shape it asks for. */
 	enum case_class cls;
-	if (v < 4)
+	if (v >= 85)
+		cls = v >= 95 ? CLASS_USO_LYING : CLASS_USO;
+	else if (v < 4)
 		cls = CLASS_LYING_VNET;
 	else if (v < 8)
 		cls = CLASS_ZERO_CSUM;
@@ -124,8 +127,12 @@ static void make_case(struct tcase *c, struct rng *r, unsigned idx)
 		cls = s->ipv6 ? CLASS_TCP6 : CLASS_TCP4;
 	c->cls = cls;
 
+	if (cls == CLASS_USO || cls == CLASS_USO_LYING)
+		s->udp = 1;
 	size_t hdr = pktgen_hdr_len(s);
 	unsigned max_k = (unsigned)((65535 - (hdr - pktgen_l3_off(s))) / mss);
+	if (s->udp && max_k > 128)
+		max_k = 128; /* UDP_MAX_SEGMENTS */
 	if (max_k > 200)
 		max_k = 200;
 	if (max_k < 1)
@@ -149,10 +156,18 @@ static void make_case(struct tcase *c, struct rng *r, unsigned idx)
 			hi = (uint32_t)(65535 - (hdr - pktgen_l3_off(s)));
 		s->payload_len = rng_range(r, lo < hi ? lo : hi, hi);
 	}
-	s->csum = cls == CLASS_LYING_CSUM ? (rng_range(r, 0, 1) ? PKTGEN_CSUM_GARBAGE : PKTGEN_CSUM_ZERO)
+	s->csum = cls == CLASS_LYING_CSUM || cls == CLASS_USO_LYING
+			  ? (rng_range(r, 0, 1) ? PKTGEN_CSUM_GARBAGE : PKTGEN_CSUM_ZERO)
 	       : cls == CLASS_NO_NEEDS_CSUM ? PKTGEN_CSUM_GARBAGE
 					    : PKTGEN_CSUM_PSEUDO;
 	c->len = pktgen_build(s, c->frame, sizeof(c->frame));
+	if (cls == CLASS_USO_LYING && rng_range(r, 0, 1)) {
+		/* a UDP length field that lies: the kernel adjusts the sum by it */
+		size_t l4 = pktgen_l4_off(s);
+		uint16_t fake = (uint16_t)rng_next(r);
+		c->frame[l4 + 4] = (uint8_t)(fake >> 8);
+		c->frame[l4 + 5] = (uint8_t)fake;
+	}
 
 	struct segoff_vnet_hdr *h = &c->vh;
 	memset(h, 0, sizeof(*h));
@@ -161,10 +176,14 @@ static void make_case(struct tcase *c, struct rng *r, unsigned idx)
 	h->gso_type = s->ipv6 ? SEGOFF_VNET_GSO_TCPV6 : SEGOFF_VNET_GSO_TCPV4;
 	if (rng_range(r, 0, 3) == 0)
 		h->gso_type |= SEGOFF_VNET_GSO_ECN;
+	if (s->udp) {
+		h->gso_type = SEGOFF_VNET_GSO_UDP_L4;
+		h->flags = SEGOFF_VNET_F_NEEDS_CSUM; /* required for UDP_L4 */
+	}
 	h->gso_size = (uint16_t)mss;
 	h->hdr_len = (uint16_t)pktgen_hdr_len(s);
 	h->csum_start = h->flags ? (uint16_t)l4 : 0;
-	h->csum_offset = h->flags ? 16 : 0;
+	h->csum_offset = h->flags ? (s->udp ? 6 : 16) : 0;
 	if (cls == CLASS_LYING_VNET) {
 		switch (rng_range(r, 0, 6)) {
 		case 0: h->csum_offset = (uint16_t)rng_range(r, 0, 15); break;  /* not TCP's check */
@@ -237,7 +256,8 @@ static int frame_sport(const uint8_t *f, size_t len)
 {
 	struct segoff_pkt pkt;
 	segoff_pkt_init(&pkt, f, len, NULL, 0);
-	if (segoff_parse(&pkt, SEGOFF_PROTO_ETH, 0) < 0 || pkt.l4_proto != SEGOFF_PROTO_TCP)
+	if (segoff_parse(&pkt, SEGOFF_PROTO_ETH, 0) < 0 ||
+	    (pkt.l4_proto != SEGOFF_PROTO_TCP && pkt.l4_proto != SEGOFF_PROTO_UDP))
 		return -1;
 	return f[pkt.l4_off] << 8 | f[pkt.l4_off + 1];
 }
