@@ -379,7 +379,7 @@ static void refuses_ip_fragments(void)
 	CHECK_EQ(fx_segment(), SEGOFF_E_FRAGMENT);
 }
 
-static void refuses_udp_until_uso_lands_and_non_transport_packets(void)
+static void udp_takes_uso_and_non_transport_packets_are_refused(void)
 {
 	pktgen_default(&F.spec);
 	F.spec.payload_len = 3000;
@@ -388,6 +388,8 @@ static void refuses_udp_until_uso_lands_and_non_transport_packets(void)
 	CHECK_EQ(segoff_parse(&F.pkt, SEGOFF_PROTO_ETH, 0), SEGOFF_OK);
 	F.pkt.gso_type = 0;
 	F.pkt.csum_state = SEGOFF_CSUM_NONE;
+	CHECK_EQ(fx_segment(), 3); /* USO: test_uso pins its rules */
+	F.pkt.gso_type = SEGOFF_GSO_UDP; /* UFO is fragmentation, not segmentation */
 	CHECK_EQ(fx_segment(), SEGOFF_E_UNSUPPORTED);
 	F.frame[pktgen_l3_off(&F.spec) + 9] = 1; /* ICMP */
 	CHECK_EQ(segoff_parse(&F.pkt, SEGOFF_PROTO_ETH, 0), SEGOFF_OK);
@@ -471,7 +473,7 @@ int main(int argc, char **argv)
 		TEST(refuses_when_output_storage_is_too_small),
 		TEST(refuses_gso_type_that_does_not_match_the_packet),
 		TEST(refuses_ip_fragments),
-		TEST(refuses_udp_until_uso_lands_and_non_transport_packets),
+		TEST(udp_takes_uso_and_non_transport_packets_are_refused),
 		TEST(zerocopy_references_input_and_equals_copy),
 	};
 	return check_main(argc, argv, "gso_tcp", tests, sizeof(tests) / sizeof(tests[0]));
