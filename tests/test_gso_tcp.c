@@ -388,7 +388,8 @@ static void udp_takes_uso_and_non_transport_packets_are_refused(void)
 	CHECK_EQ(segoff_parse(&F.pkt, SEGOFF_PROTO_ETH, 0), SEGOFF_OK);
 	F.pkt.gso_type = 0;
 	F.pkt.csum_state = SEGOFF_CSUM_NONE;
-	CHECK_EQ(fx_segment(), 3); /* USO: test_uso pins its rules */
+	/* the former TCP header (32 bytes) is UDP header (8) + payload (24) now */
+	CHECK_EQ(fx_segment(), 4); /* 3024 bytes at 1000: USO, whose rules test_uso pins */
 	F.pkt.gso_type = SEGOFF_GSO_UDP; /* UFO is fragmentation, not segmentation */
 	CHECK_EQ(fx_segment(), SEGOFF_E_UNSUPPORTED);
 	F.frame[pktgen_l3_off(&F.spec) + 9] = 1; /* ICMP */
