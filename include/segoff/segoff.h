@@ -68,7 +68,9 @@ enum segoff_error {
 	SEGOFF_E_FRAME_SHORT = -29,     /* frame shorter than an Ethernet header [V6] */
 	SEGOFF_E_NO_CPU_SUPPORT = -30,  /* requested SIMD implementation not supported by this CPU */
 	SEGOFF_E_SYSTEM = -31,          /* a system call failed (io layer only; see errno) */
-	SEGOFF_E__LAST = -32
+	SEGOFF_E_FRAG_NEEDED = -32,     /* IPv4 DF set and larger than the MTU: would fragment */
+	SEGOFF_E_FRAG_MTU = -33,        /* MTU too small for the unfragmentable part and 8 bytes */
+	SEGOFF_E__LAST = -34
 };
 
 /** Short, stable, lower-case name of an error ("truncated"), for logs and counters. */
@@ -86,5 +88,6 @@ const char *segoff_strerror(int err);
 #include <segoff/gso.h>
 #include <segoff/vnet.h>
 #include <segoff/gro.h>
+#include <segoff/frag.h>
 
 #endif /* SEGOFF_H */

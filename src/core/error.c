@@ -41,6 +41,8 @@ static const struct error_row error_rows[] = {
 	[29] = { "frame_short", "frame shorter than an Ethernet header" },
 	[30] = { "no_cpu_support", "this CPU lacks the requested instruction set" },
 	[31] = { "system", "a system call failed" },
+	[32] = { "frag_needed", "larger than the MTU with DF set: fragmentation needed" },
+	[33] = { "frag_mtu", "MTU too small to carry a fragment" },
 };
 
 _Static_assert(sizeof(error_rows) / sizeof(error_rows[0]) == (unsigned)-SEGOFF_E__LAST,

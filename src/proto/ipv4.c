@@ -202,6 +202,63 @@ static int ipv4_gro_fast(const struct gro_flow *f, struct gro_in *in, const stru
 	return offset == (fixed ? 0 : f->count);
 }
 
+/* --- fragmentation (ip_do_fragment) --- */
+
+#define IPOPT_END 0
+#define IPOPT_NOOP 1
+#define IPOPT_COPIED(t) ((t) & 0x80)
+
+/* Later fragments keep the header length; options without the copied bit
+ * become NOPs (ip_options_fragment), parsing stops at END or at a length
+ * that does not make sense, as the kernel's does. */
+static void ipv4_options_fragment(uint8_t *opt, unsigned l)
+{
+	while (l > 0) {
+		if (*opt == IPOPT_END)
+			return;
+		if (*opt == IPOPT_NOOP) {
+			l--;
+			opt++;
+			continue;
+		}
+		if (l < 2)
+			return;
+		unsigned optlen = opt[1];
+		if (optlen < 2 || optlen > l)
+			return;
+		if (!IPOPT_COPIED(*opt))
+			memset(opt, IPOPT_NOOP, optlen);
+		l -= optlen;
+		opt += optlen;
+	}
+}
+
+static int ipv4_frag_prepare(struct frag_ctx *c, const struct segoff_layer *l)
+{
+	const uint8_t *ip = c->pkt->head + l->off;
+	uint16_t frag = rd16(ip + 6);
+	if (frag & 0x4000) {
+		c->params->frag_needed_mtu = c->params->mtu;
+		return SEGOFF_E_FRAG_NEEDED;
+	}
+	c->unfrag_len = l->len;
+	c->frag_hdr_len = 0;
+	c->data_off = l->off + l->len;
+	c->orig_offset = (uint32_t)(frag & 0x1fff) << 3;
+	c->orig_more = (frag & 0x2000) != 0;
+	memcpy(c->later_hdr, ip, l->len);
+	ipv4_options_fragment(c->later_hdr + 20, l->len - 20u);
+	return SEGOFF_OK;
+}
+
+static void ipv4_frag_fixup(const struct frag_ctx *c, uint8_t *ip, uint32_t offset, uint32_t len, int more)
+{
+	wr16(ip + 2, (uint16_t)(c->unfrag_len + len));
+	wr16(ip + 6, (uint16_t)(((c->orig_offset + offset) >> 3) | (more || c->orig_more ? 0x2000 : 0)));
+	wr16(ip + 10, 0);
+	wr16(ip + 10, segoff_csum_finish(segoff_csum(ip, c->unfrag_len)));
+}
+
 const struct proto_ops proto_ipv4 = {
 	.name = "ipv4",
 	.parse = ipv4_parse,
@@ -214,4 +271,6 @@ const struct proto_ops proto_ipv4 = {
 	.gro_complete = ipv4_gro_complete,
 	.gro_mask = ipv4_gro_mask,
 	.gro_fast = ipv4_gro_fast,
+	.frag_prepare = ipv4_frag_prepare,
+	.frag_fixup = ipv4_frag_fixup,
 };

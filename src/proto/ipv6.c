@@ -117,6 +117,48 @@ static void ipv6_gro_complete(struct gro_flow *f, const struct segoff_layer *l, 
 	wr16(f->hdr + l->off + 4, (uint16_t)(f->hdr_len - l->off - 40 + f->payload_len));
 }
 
+/* --- fragmentation (ip6_fragment) --- */
+
+/* The unfragmentable part, as ip6_find_1stfragopt finds it: hop-by-hop and
+ * routing headers, and destination options unless a routing header came
+ * before them. The fragment header goes after it. */
+static int ipv6_frag_prepare(struct frag_ctx *c, const struct segoff_layer *l)
+{
+	const uint8_t *ip = c->pkt->head + l->off;
+	if (c->pkt->is_fragment)
+		return SEGOFF_E_FRAGMENT; /* not fragmented twice */
+	unsigned off = 40, nh_pos = 6, found_rhdr = 0;
+	uint8_t nh = ip[6];
+	while (off < l->len) {
+		if (nh == NEXTHDR_ROUTING)
+			found_rhdr = 1;
+		else if (nh == NEXTHDR_DEST && found_rhdr)
+			break;
+		else if (nh != NEXTHDR_HOP && nh != NEXTHDR_DEST)
+			break;
+		nh_pos = off;
+		nh = ip[off];
+		off += (ip[off + 1] + 1u) * 8;
+	}
+	c->unfrag_len = off;
+	c->frag_hdr_len = 8;
+	c->data_off = l->off + off;
+	c->v6_nexthdr = nh;
+	c->v6_nh_pos = (uint16_t)nh_pos;
+	return SEGOFF_OK;
+}
+
+static void ipv6_frag_fixup(const struct frag_ctx *c, uint8_t *ip, uint32_t offset, uint32_t len, int more)
+{
+	ip[c->v6_nh_pos] = NEXTHDR_FRAGMENT;
+	wr16(ip + 4, (uint16_t)(c->unfrag_len - 40 + 8 + len));
+	uint8_t *fh = ip + c->unfrag_len;
+	fh[0] = c->v6_nexthdr;
+	fh[1] = 0;
+	wr16(fh + 2, (uint16_t)(offset | (more ? 1 : 0)));
+	wr32(fh + 4, c->v6_id);
+}
+
 const struct proto_ops proto_ipv6 = {
 	.name = "ipv6",
 	.parse = ipv6_parse,
@@ -126,4 +168,6 @@ const struct proto_ops proto_ipv6 = {
 	.gro_check = ipv6_gro_check,
 	.gro_receive = ipv6_gro_receive,
 	.gro_complete = ipv6_gro_complete,
+	.frag_prepare = ipv6_frag_prepare,
+	.frag_fixup = ipv6_frag_fixup,
 };

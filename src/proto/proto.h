@@ -145,6 +145,29 @@ struct gro_flow {
 	void **cookies;
 };
 
+/* --- fragmentation (engine: src/engine/frag.c) ---
+ * frag_prepare (the IP layer): refuse (DF, an MTU too small), and say what
+ * every fragment repeats (unfrag_len bytes from the L3 header, plus an
+ * extension header of frag_hdr_len) and where the fragmentable data starts.
+ * frag_fixup: write the IP fields of one fragment whose header the engine
+ * copied (from `first_hdr` for fragment 0, `later_hdr` after). */
+struct frag_ctx {
+	const struct segoff_pkt *pkt;
+	struct segoff_frag_params *params;
+	unsigned l3_off;
+	unsigned unfrag_len;    /* bytes from the L3 header repeated in every fragment */
+	unsigned frag_hdr_len;  /* 8 for IPv6's fragment header, else 0 */
+	uint32_t data_off;      /* first fragmentable byte of the packet */
+	uint32_t data_len;
+	uint32_t per_frag;      /* data bytes per fragment but the last: a multiple of 8 */
+	uint32_t orig_offset;   /* IPv4: the incoming fragment offset, in bytes */
+	uint8_t orig_more;      /* IPv4: the incoming MF */
+	uint8_t v6_nexthdr;     /* IPv6: the header the fragment header announces */
+	uint16_t v6_nh_pos;     /* IPv6: offset from L3 of the next-header byte that becomes 44 */
+	uint32_t v6_id;
+	uint8_t later_hdr[60 + 64]; /* IPv4: the header of later fragments */
+};
+
 struct proto_ops {
 	const char *name;
 	int (*parse)(struct parse_state *st);
@@ -158,6 +181,8 @@ struct proto_ops {
 	int (*gro_close)(const struct gro_flow *f, const struct gro_in *in, const struct segoff_layer *l);
 	void (*gro_complete)(struct gro_flow *f, const struct segoff_layer *l, int full_csum);
 	void (*gro_mask)(const struct gro_flow *f, const struct segoff_layer *l, uint8_t *mask);
+	int (*frag_prepare)(struct frag_ctx *c, const struct segoff_layer *l);
+	void (*frag_fixup)(const struct frag_ctx *c, uint8_t *l3, uint32_t offset, uint32_t len, int more);
 	int (*gro_fast)(const struct gro_flow *f, struct gro_in *in, const struct segoff_layer *l);
 };
 

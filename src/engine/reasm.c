@@ -1,0 +1,467 @@
+// SPDX-License-Identifier: MIT
+/*
+ * IP reassembly [R1-R4], as the kernel's ip_frag_queue / ip6_frag_queue
+ * decide, with memory that stays bounded whatever arrives: a fixed pool of
+ * datagrams, each with a fixed list of fragments (kept sorted by offset),
+ * taken once at creation; past mem_high the oldest datagrams are evicted
+ * down to mem_low. Fragments are held by reference and released exactly
+ * once: when their datagram is delivered or discarded, or at once when they
+ * are dropped.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "../proto/proto.h"
+
+#define NIL (-1)
+#define KEY_MAX (1 + 32 + 1 + 4 + 8)
+#define REASM_HDR_MAX (14 + 8 + 40 + 2048)
+
+struct frag_entry {
+	uint32_t offset, end;
+	const uint8_t *data;
+	void *cookie;
+	uint32_t mem;
+};
+
+struct dgram {
+	uint8_t key[KEY_MAX];
+	uint8_t key_len, ipv6, first_in, last_in;
+	uint32_t hash, len, meat; /* len: the datagram's end once known; meat: bytes held */
+	uint64_t mem, born;
+	uint16_t nr_frags;
+	uint16_t hdr_len, l3_off, unfrag_len, nh_pos; /* from the first fragment */
+	uint8_t nexthdr;
+	uint8_t hdr[REASM_HDR_MAX];
+	struct frag_entry *frags;
+	int32_t hnext, older, newer;
+};
+
+struct segoff_reasm {
+	struct segoff_reasm_config cfg;
+	struct dgram *dg;
+	struct frag_entry *entries;
+	int32_t *buckets;
+	uint32_t bucket_mask;
+	int32_t free_list, oldest, newest;
+	uint64_t mem;
+	struct segoff_slice *iov;
+	uint64_t counters[SEGOFF_REASM__COUNTERS];
+};
+
+static const char *const names[SEGOFF_REASM__COUNTERS] = {
+	"reasm_frags", "reasm_ok", "reasm_not_fragment", "reasm_atomic", "reasm_duplicate", "reasm_overlap",
+	"reasm_bad_length", "reasm_truncated", "reasm_corrupt", "reasm_too_big", "reasm_header_chain",
+	"reasm_timeout", "reasm_evicted", "reasm_too_many_frags", "reasm_malformed",
+};
+
+const char *segoff_reasm_counter_name(enum segoff_reasm_counter c)
+{
+	return (unsigned)c < SEGOFF_REASM__COUNTERS ? names[c] : "unknown";
+}
+
+const uint64_t *segoff_reasm_counters(const struct segoff_reasm *r)
+{
+	return r->counters;
+}
+
+uint64_t segoff_reasm_mem(const struct segoff_reasm *r)
+{
+	return r->mem;
+}
+
+void segoff_reasm_config_init(struct segoff_reasm_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->mem_high = 4u << 20;
+	cfg->mem_low = 3u << 20;
+	cfg->timeout_v4 = 30ull * 1000000000ull;
+	cfg->timeout_v6 = 60ull * 1000000000ull;
+	cfg->max_dgrams = 1024;
+	cfg->max_frags = 128;
+}
+
+int segoff_reasm_create(const struct segoff_reasm_config *cfg, struct segoff_reasm **out)
+{
+	if (!cfg || !out || !cfg->deliver || !cfg->max_dgrams || cfg->max_dgrams > (1u << 20) || !cfg->max_frags ||
+	    cfg->max_frags > 8192 || cfg->mem_low > cfg->mem_high)
+		return SEGOFF_E_INVAL;
+	struct segoff_reasm *r = calloc(1, sizeof(*r));
+	uint32_t nb = 16;
+	while (nb < 2 * cfg->max_dgrams)
+		nb <<= 1;
+	if (r) {
+		r->dg = calloc(cfg->max_dgrams, sizeof(*r->dg));
+		r->entries = calloc((size_t)cfg->max_dgrams * cfg->max_frags, sizeof(*r->entries));
+		r->buckets = malloc(nb * sizeof(int32_t));
+		r->iov = malloc((cfg->max_frags + 1) * sizeof(*r->iov));
+	}
+	if (!r || !r->dg || !r->entries || !r->buckets || !r->iov) {
+		if (r) {
+			free(r->dg);
+			free(r->entries);
+			free(r->buckets);
+			free(r->iov);
+		}
+		free(r);
+		return SEGOFF_E_SYSTEM;
+	}
+	r->cfg = *cfg;
+	r->bucket_mask = nb - 1;
+	for (uint32_t b = 0; b < nb; b++)
+		r->buckets[b] = NIL;
+	for (uint32_t i = 0; i < cfg->max_dgrams; i++) {
+		r->dg[i].frags = r->entries + (size_t)i * cfg->max_frags;
+		r->dg[i].hnext = i + 1 < cfg->max_dgrams ? (int32_t)(i + 1) : NIL;
+	}
+	r->free_list = 0;
+	r->oldest = r->newest = NIL;
+	*out = r;
+	return SEGOFF_OK;
+}
+
+static void release(struct segoff_reasm *r, void *cookie)
+{
+	if (r->cfg.release)
+		r->cfg.release(r->cfg.opaque, cookie);
+}
+
+static uint32_t hash_key(const uint8_t *k, unsigned n)
+{
+	uint32_t h = 2166136261u;
+	for (unsigned i = 0; i < n; i++)
+		h = (h ^ k[i]) * 16777619u;
+	return h;
+}
+
+/* Unlink a datagram, release its fragments, count why. */
+static void dgram_kill(struct segoff_reasm *r, struct dgram *d, int counter)
+{
+	int32_t idx = (int32_t)(d - r->dg);
+	int32_t *pp = &r->buckets[d->hash & r->bucket_mask];
+	while (*pp != idx)
+		pp = &r->dg[*pp].hnext;
+	*pp = d->hnext;
+	if (d->older != NIL)
+		r->dg[d->older].newer = d->newer;
+	else
+		r->oldest = d->newer;
+	if (d->newer != NIL)
+		r->dg[d->newer].older = d->older;
+	else
+		r->newest = d->older;
+	for (unsigned i = 0; i < d->nr_frags; i++)
+		release(r, d->frags[i].cookie);
+	r->mem -= d->mem;
+	if (counter >= 0)
+		r->counters[counter]++;
+	d->hnext = r->free_list;
+	r->free_list = idx;
+}
+
+void segoff_reasm_expire(struct segoff_reasm *r, uint64_t now)
+{
+	for (int32_t i = r->oldest; i != NIL;) {
+		struct dgram *d = &r->dg[i];
+		i = d->newer;
+		uint64_t t = d->ipv6 ? r->cfg.timeout_v6 : r->cfg.timeout_v4;
+		if (now >= d->born && now - d->born >= t)
+			dgram_kill(r, d, SEGOFF_REASM_TIMEOUT);
+	}
+}
+
+void segoff_reasm_destroy(struct segoff_reasm *r)
+{
+	if (!r)
+		return;
+	while (r->oldest != NIL)
+		dgram_kill(r, &r->dg[r->oldest], SEGOFF_REASM_TIMEOUT);
+	free(r->dg);
+	free(r->entries);
+	free(r->buckets);
+	free(r->iov);
+	free(r);
+}
+
+static void deliver_whole(struct segoff_reasm *r, const uint8_t *frame, size_t len, void *cookie, int counter)
+{
+	struct segoff_slice s = { frame, len };
+	struct segoff_reasm_out out = { &s, 1, (uint32_t)len, 0 };
+	r->counters[counter]++;
+	r->cfg.deliver(r->cfg.opaque, &out);
+	release(r, cookie);
+}
+
+static void drop(struct segoff_reasm *r, void *cookie, int counter)
+{
+	r->counters[counter]++;
+	release(r, cookie);
+}
+
+/* What a fragment says of itself. */
+struct frag_info {
+	uint8_t key[KEY_MAX];
+	unsigned key_len;
+	int ipv6, more;
+	uint32_t offset, data_start, data_len, unfrag_len, nh_pos;
+	uint8_t nexthdr;
+};
+
+/* IPv4: fragment fields, or 0 when it is not a fragment; -1 if malformed. */
+static int info_v4(const struct segoff_pkt *pkt, size_t len, struct frag_info *fi)
+{
+	const uint8_t *ip = pkt->head + pkt->l3_off;
+	unsigned ihl = (ip[0] & 0xf) * 4u;
+	uint16_t frag = rd16(ip + 6), tot = rd16(ip + 2);
+	if (!(frag & 0x3fff))
+		return 0;
+	if (tot < ihl || pkt->l3_off + (size_t)tot > len)
+		return -1;
+	fi->ipv6 = 0;
+	fi->more = (frag & 0x2000) != 0;
+	fi->offset = (uint32_t)(frag & 0x1fff) << 3;
+	fi->data_start = pkt->l3_off + ihl;
+	fi->data_len = tot - ihl;
+	fi->unfrag_len = ihl;
+	fi->key[0] = 4;
+	memcpy(fi->key + 1, ip + 12, 8);
+	fi->key[9] = ip[9];
+	memcpy(fi->key + 10, ip + 4, 2);
+	fi->key_len = 12;
+	return 1;
+}
+
+/* IPv6: find the fragment header in the chain; 0 when there is none. */
+static int info_v6(const struct segoff_pkt *pkt, size_t len, struct frag_info *fi)
+{
+	const uint8_t *ip = pkt->head + pkt->l3_off;
+	size_t end = pkt->l3_off + 40 + (size_t)rd16(ip + 4);
+	if (end > len)
+		return -1;
+	unsigned off = 40, nh_pos = 6, n = 0;
+	uint8_t nh = ip[6];
+	while (nh == 0 || nh == 43 || nh == 60) {
+		if (++n > SEGOFF_MAX_EXTHDRS || pkt->l3_off + off + 8 > end)
+			return -1;
+		nh_pos = off;
+		nh = ip[off];
+		off += (ip[off + 1] + 1u) * 8;
+	}
+	if (nh != 44)
+		return 0;
+	if (pkt->l3_off + off + 8 > end)
+		return -1;
+	const uint8_t *fh = ip + off;
+	uint16_t fo = rd16(fh + 2);
+	fi->ipv6 = 1;
+	fi->more = fo & 1;
+	fi->offset = fo & 0xfff8;
+	fi->data_start = pkt->l3_off + off + 8;
+	fi->data_len = (uint32_t)(end - fi->data_start);
+	fi->unfrag_len = off;
+	fi->nh_pos = nh_pos;
+	fi->nexthdr = fh[0];
+	fi->key[0] = 6;
+	memcpy(fi->key + 1, ip + 8, 32);
+	memcpy(fi->key + 33, fh + 4, 4);
+	fi->key_len = 37;
+	return 1;
+}
+
+static struct dgram *dgram_find(struct segoff_reasm *r, uint32_t hash, const uint8_t *key, unsigned key_len)
+{
+	for (int32_t i = r->buckets[hash & r->bucket_mask]; i != NIL; i = r->dg[i].hnext) {
+		struct dgram *d = &r->dg[i];
+		if (d->hash == hash && d->key_len == key_len && memcmp(d->key, key, key_len) == 0)
+			return d;
+	}
+	return NULL;
+}
+
+static struct dgram *dgram_new(struct segoff_reasm *r, const struct frag_info *fi, uint32_t hash, uint64_t now)
+{
+	if (r->free_list == NIL)
+		dgram_kill(r, &r->dg[r->oldest], SEGOFF_REASM_EVICTED); /* datagrams in flight: the limit */
+	int32_t idx = r->free_list;
+	struct dgram *d = &r->dg[idx];
+	r->free_list = d->hnext;
+	memcpy(d->key, fi->key, fi->key_len);
+	d->key_len = (uint8_t)fi->key_len;
+	d->ipv6 = (uint8_t)fi->ipv6;
+	d->first_in = d->last_in = 0;
+	d->hash = hash;
+	d->len = d->meat = 0;
+	d->mem = 0;
+	d->born = now;
+	d->nr_frags = 0;
+	d->hnext = r->buckets[hash & r->bucket_mask];
+	r->buckets[hash & r->bucket_mask] = idx;
+	d->older = r->newest;
+	d->newer = NIL;
+	if (r->newest != NIL)
+		r->dg[r->newest].newer = idx;
+	else
+		r->oldest = idx;
+	r->newest = idx;
+	return d;
+}
+
+/* All fragments in: the first's headers, lengths fixed, then the data. */
+static void dgram_deliver(struct segoff_reasm *r, struct dgram *d)
+{
+	uint8_t *l3 = d->hdr + d->l3_off;
+	if (!d->ipv6) {
+		wr16(l3 + 2, (uint16_t)(d->unfrag_len + d->len));
+		wr16(l3 + 6, 0);
+		wr16(l3 + 10, 0);
+		wr16(l3 + 10, segoff_csum_finish(segoff_csum(l3, d->unfrag_len)));
+	} else {
+		l3[d->nh_pos] = d->nexthdr; /* the fragment header is gone */
+		wr16(l3 + 4, (uint16_t)(d->unfrag_len - 40 + d->len));
+	}
+	unsigned n = 0;
+	r->iov[n++] = (struct segoff_slice){ d->hdr, d->hdr_len };
+	for (unsigned i = 0; i < d->nr_frags; i++)
+		r->iov[n++] = (struct segoff_slice){ d->frags[i].data, d->frags[i].end - d->frags[i].offset };
+	struct segoff_reasm_out out = { r->iov, n, d->hdr_len + d->len, d->nr_frags };
+	r->cfg.deliver(r->cfg.opaque, &out);
+	dgram_kill(r, d, SEGOFF_REASM_OK);
+}
+
+int segoff_reasm_receive(struct segoff_reasm *r, const void *frame_v, size_t len, void *cookie, uint64_t now)
+{
+	const uint8_t *frame = frame_v;
+	if (!r || !frame)
+		return SEGOFF_E_INVAL;
+	r->counters[SEGOFF_REASM_FRAGS]++;
+	struct segoff_pkt pkt;
+	segoff_pkt_init(&pkt, frame, len, NULL, 0);
+	int perr = segoff_parse(&pkt, SEGOFF_PROTO_ETH, 0);
+	if (pkt.l3_proto == SEGOFF_PROTO_NONE) {
+		if (perr < 0)
+			drop(r, cookie, SEGOFF_REASM_MALFORMED);
+		else
+			deliver_whole(r, frame, len, cookie, SEGOFF_REASM_NOT_FRAGMENT);
+		return SEGOFF_OK;
+	}
+	struct frag_info fi;
+	int is = pkt.l3_proto == SEGOFF_PROTO_IPV4 ? info_v4(&pkt, len, &fi) : info_v6(&pkt, len, &fi);
+	if (is < 0 || (perr < 0 && !(is > 0 && fi.ipv6 && fi.offset == 0))) {
+		drop(r, cookie, SEGOFF_REASM_MALFORMED);
+		return SEGOFF_OK;
+	}
+	if (is == 0) {
+		deliver_whole(r, frame, len, cookie, SEGOFF_REASM_NOT_FRAGMENT);
+		return SEGOFF_OK;
+	}
+	if (fi.ipv6 && fi.offset == 0 && !fi.more) {
+		deliver_whole(r, frame, len, cookie, SEGOFF_REASM_ATOMIC); /* R3 */
+		return SEGOFF_OK;
+	}
+	/* RFC 8200 4.5: the first fragment holds every header through the
+	 * transport header (the parser stopped short: it is cut) [R3] */
+	if (fi.ipv6 && fi.offset == 0 && perr < 0) {
+		drop(r, cookie, SEGOFF_REASM_HEADER_CHAIN);
+		return SEGOFF_OK;
+	}
+	if (fi.ipv6 && fi.more && (fi.data_len & 7)) {
+		drop(r, cookie, SEGOFF_REASM_BAD_LENGTH); /* R2: IPv6 rejects */
+		return SEGOFF_OK;
+	}
+	/* VLAN tags are part of who the datagram belongs to */
+	if (pkt.l3_off > 14 && fi.key_len + (pkt.l3_off - 14u) <= KEY_MAX) {
+		memcpy(fi.key + fi.key_len, frame + 14, pkt.l3_off - 14u);
+		fi.key_len += pkt.l3_off - 14u;
+	}
+	uint32_t hash = hash_key(fi.key, fi.key_len);
+	struct dgram *d = dgram_find(r, hash, fi.key, fi.key_len);
+	if (!d)
+		d = dgram_new(r, &fi, hash, now);
+
+	uint32_t offset = fi.offset, end = offset + fi.data_len;
+	if (!fi.more) {
+		/* the last fragment: nothing may lie beyond it, one end only */
+		if (end < d->len || (d->last_in && end != d->len)) {
+			dgram_kill(r, d, SEGOFF_REASM_CORRUPT);
+			release(r, cookie); /* counted once, with its datagram */
+			return SEGOFF_OK;
+		}
+		d->last_in = 1;
+		d->len = end;
+	} else {
+		if (end & 7) { /* R2: IPv4 cuts a non-last fragment to 8 bytes */
+			end &= ~7u;
+			r->counters[SEGOFF_REASM_TRUNCATED]++;
+		}
+		if (end > d->len) {
+			if (d->last_in) {
+				dgram_kill(r, d, SEGOFF_REASM_CORRUPT);
+				release(r, cookie); /* counted once, with its datagram */
+				return SEGOFF_OK;
+			}
+			d->len = end;
+		}
+	}
+	if (end == offset) {
+		dgram_kill(r, d, SEGOFF_REASM_CORRUPT);
+		release(r, cookie); /* counted once, with its datagram */
+		return SEGOFF_OK;
+	}
+	if ((uint64_t)fi.unfrag_len - (fi.ipv6 ? 40 : 0) + d->len > 65535) {
+		dgram_kill(r, d, SEGOFF_REASM_TOO_BIG);
+		release(r, cookie); /* counted once, with its datagram */
+		return SEGOFF_OK;
+	}
+	/* an exact duplicate goes alone; any other overlap takes the datagram [R1] */
+	unsigned at = 0;
+	for (; at < d->nr_frags && d->frags[at].offset < offset; at++)
+		;
+	for (unsigned i = 0; i < d->nr_frags; i++) {
+		const struct frag_entry *e = &d->frags[i];
+		if (e->offset == offset && e->end == end) {
+			drop(r, cookie, SEGOFF_REASM_DUPLICATE);
+			return SEGOFF_OK;
+		}
+		if (offset < e->end && e->offset < end) {
+			dgram_kill(r, d, SEGOFF_REASM_OVERLAP);
+			release(r, cookie); /* counted once, with its datagram */
+			return SEGOFF_OK;
+		}
+	}
+	if (d->nr_frags == r->cfg.max_frags) {
+		dgram_kill(r, d, SEGOFF_REASM_TOO_MANY_FRAGS);
+		release(r, cookie); /* counted once, with its datagram */
+		return SEGOFF_OK;
+	}
+	if (offset == 0) {
+		/* the first fragment's headers become the datagram's */
+		size_t hl = fi.data_start - (fi.ipv6 ? 8 : 0);
+		if (hl > REASM_HDR_MAX) {
+			dgram_kill(r, d, SEGOFF_REASM_MALFORMED);
+			release(r, cookie); /* counted once, with its datagram */
+			return SEGOFF_OK;
+		}
+		memcpy(d->hdr, frame, hl);
+		d->hdr_len = (uint16_t)hl;
+		d->l3_off = pkt.l3_off;
+		d->unfrag_len = (uint16_t)fi.unfrag_len;
+		d->nh_pos = (uint16_t)fi.nh_pos;
+		d->nexthdr = fi.nexthdr;
+		d->first_in = 1;
+	}
+	memmove(&d->frags[at + 1], &d->frags[at], (d->nr_frags - at) * sizeof(d->frags[0]));
+	d->frags[at] = (struct frag_entry){ offset, end, frame + fi.data_start, cookie, (uint32_t)len };
+	d->nr_frags++;
+	d->meat += end - offset;
+	d->mem += len;
+	r->mem += len;
+	if (d->first_in && d->last_in && d->meat == d->len) {
+		dgram_deliver(r, d);
+		return SEGOFF_OK;
+	}
+	/* memory stays bounded: past high, the oldest go down to low [R4] */
+	if (r->mem > r->cfg.mem_high) {
+		while (r->mem > r->cfg.mem_low && r->oldest != NIL)
+			dgram_kill(r, &r->dg[r->oldest], SEGOFF_REASM_EVICTED);
+	}
+	return SEGOFF_OK;
+}

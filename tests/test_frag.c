@@ -1,0 +1,604 @@
+// SPDX-License-Identifier: MIT
+/* IP fragmentation and reassembly: one test per rule (U3, O1, R1-R4), the
+ * identity property (fragment then reassemble, any size, MTU 68..9000, any
+ * order, duplicates), and the adversarial suite, each case asserting its
+ * verdict and that memory stays under the threshold. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <segoff/segoff.h>
+#include "check.h"
+#include "pktgen.h"
+
+#define MAX_FRAGS 9000
+
+static uint8_t frame[70000], fbuf[70000 * 3];
+static struct segoff_seg frags[MAX_FRAGS];
+static uint8_t *held[MAX_FRAGS];
+
+/* reassembly outputs */
+static uint8_t outbuf[70000];
+static size_t out_len;
+static unsigned delivered, released, double_release;
+static unsigned char rel_flag[MAX_FRAGS + 16];
+
+static void on_deliver(void *opaque, const struct segoff_reasm_out *o)
+{
+	(void)opaque;
+	delivered++;
+	out_len = 0;
+	for (unsigned i = 0; i < o->nr_iov; i++) {
+		memcpy(outbuf + out_len, o->iov[i].base, o->iov[i].len);
+		out_len += o->iov[i].len;
+	}
+}
+
+static void on_release(void *opaque, void *cookie)
+{
+	(void)opaque;
+	uintptr_t i = (uintptr_t)cookie;
+	if (i < MAX_FRAGS + 16 && rel_flag[i]++)
+		double_release++;
+	released++;
+}
+
+static void reset(void)
+{
+	delivered = released = double_release = 0;
+	out_len = 0;
+	memset(rel_flag, 0, sizeof(rel_flag));
+}
+
+static struct segoff_reasm *reasm_with(uint64_t mem_high, uint32_t max_frags, uint32_t max_dgrams)
+{
+	struct segoff_reasm_config c;
+	segoff_reasm_config_init(&c);
+	if (max_frags)
+		c.max_frags = max_frags;
+	if (max_dgrams)
+		c.max_dgrams = max_dgrams;
+	c.deliver = on_deliver;
+	c.release = on_release;
+	if (mem_high) {
+		c.mem_high = mem_high;
+		c.mem_low = mem_high * 3 / 4;
+	}
+	struct segoff_reasm *r;
+	CHECK_EQ(segoff_reasm_create(&c, &r), SEGOFF_OK);
+	return r;
+}
+
+static struct segoff_reasm *reasm(uint64_t mem_high)
+{
+	return reasm_with(mem_high, 0, 0);
+}
+
+static size_t udp_datagram(struct pktgen_spec *s, int ipv6, uint32_t payload, uint64_t seed)
+{
+	pktgen_default(s);
+	s->udp = 1;
+	s->ipv6 = ipv6;
+	s->df = 0;
+	s->payload_len = payload;
+	s->payload_seed = seed;
+	s->csum = PKTGEN_CSUM_FULL;
+	return pktgen_build(s, frame, sizeof(frame));
+}
+
+static int fragment(size_t len, uint16_t mtu)
+{
+	struct segoff_pkt pkt;
+	segoff_pkt_init(&pkt, frame, len, NULL, 0);
+	CHECK_EQ(segoff_parse(&pkt, SEGOFF_PROTO_ETH, 0), SEGOFF_OK);
+	struct segoff_frag_params p;
+	segoff_frag_params_init(&p, mtu);
+	return segoff_frag_copy(&pkt, &p, fbuf, sizeof(fbuf), frags, MAX_FRAGS);
+}
+
+static uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+
+static void U3_ipv4_fragments_share_id_offsets_in_8_byte_units(void)
+{
+	struct pktgen_spec s;
+	size_t len = udp_datagram(&s, 0, 4000, 1);
+	int n = fragment(len, 1500);
+	CHECK_EQ(n, 3);
+	uint32_t total = 0;
+	for (int i = 0; i < n; i++) {
+		const uint8_t *ip = frags[i].head + 14;
+		uint32_t dlen = be16(ip + 2) - 20u;
+		CHECK_EQ(be16(ip + 4), 0x1234);
+		CHECK_EQ(be16(ip + 6) & 0x1fff, total / 8);
+		CHECK_EQ(!!(be16(ip + 6) & 0x2000), i + 1 < n);
+		CHECK(i + 1 == n || dlen % 8 == 0);
+		CHECK(be16(ip + 2) <= 1500);
+		CHECK_EQ(ref_fold(ref_sum(ip, 20, 0)), 0xffff);
+		total += dlen;
+	}
+	CHECK_EQ(total, 8 + 4000);
+	CHECK_EQ(be16(frags[0].head + 14 + 2), 1500 - (1500 - 20) % 8); /* 1496: 1476 data bytes */
+}
+
+static void U3_later_fragments_keep_only_copied_options(void)
+{
+	struct pktgen_spec s;
+	pktgen_default(&s);
+	s.udp = 1;
+	s.df = 0;
+	s.payload_len = 3000;
+	s.ip4_optlen = 12; /* router alert (copied) + 8 NOPs */
+	size_t len = pktgen_build(&s, frame, sizeof(frame));
+	/* make the second option a non-copied one: record route, 7 bytes + END */
+	uint8_t *opt = frame + 14 + 20;
+	opt[4] = 0x07;
+	opt[5] = 7;
+	opt[6] = 4;
+	memset(opt + 7, 0, 4);
+	opt[11] = 0; /* END */
+	uint8_t *ip = frame + 14;
+	ip[10] = ip[11] = 0;
+	uint16_t c = (uint16_t)~ref_fold(ref_sum(ip, 32, 0));
+	ip[10] = (uint8_t)(c >> 8);
+	ip[11] = (uint8_t)c;
+	int n = fragment(len, 1000);
+	CHECK(n >= 3);
+	CHECK(memcmp(frags[0].head + 34, opt, 12) == 0); /* first: all options */
+	const uint8_t *later = frags[1].head + 34;
+	CHECK_EQ(later[0], 0x94);                           /* copied: kept */
+	CHECK(later[4] == 1 && later[5] == 1 && later[10] == 1); /* not copied: NOPs */
+	CHECK_EQ(frags[1].head[14], 0x48);                  /* same header length */
+}
+
+static void U3_df_set_gives_fragmentation_needed_with_the_mtu(void)
+{
+	struct pktgen_spec s;
+	udp_datagram(&s, 0, 4000, 1);
+	frame[14 + 6] |= 0x40;
+	struct segoff_pkt pkt;
+	segoff_pkt_init(&pkt, frame, pktgen_hdr_len(&s) + 4000, NULL, 0);
+	segoff_parse(&pkt, SEGOFF_PROTO_ETH, 0);
+	struct segoff_frag_params p;
+	segoff_frag_params_init(&p, 1400);
+	CHECK_EQ(segoff_frag_copy(&pkt, &p, fbuf, sizeof(fbuf), frags, MAX_FRAGS), SEGOFF_E_FRAG_NEEDED);
+	CHECK_EQ(p.frag_needed_mtu, 1400);
+	frame[14 + 6] &= (uint8_t)~0x40;
+	segoff_frag_params_init(&p, 20 + 7); /* no room for 8 data bytes after the IP header */
+	CHECK_EQ(segoff_frag_copy(&pkt, &p, fbuf, sizeof(fbuf), frags, MAX_FRAGS), SEGOFF_E_FRAG_MTU);
+	segoff_frag_params_init(&p, 9000); /* fits: one, unchanged */
+	CHECK_EQ(segoff_frag_copy(&pkt, &p, fbuf, sizeof(fbuf), frags, MAX_FRAGS), 1);
+	CHECK(memcmp(frags[0].head, frame, frags[0].len) == 0);
+}
+
+static uint32_t fixed_id(void *opaque)
+{
+	(void)opaque;
+	return 0xabcdef01u;
+}
+
+static void U3_ipv6_fragment_header_after_the_unfragmentable_part(void)
+{
+	struct pktgen_spec s;
+	pktgen_default(&s);
+	s.udp = 1;
+	s.ipv6 = 1;
+	s.nr_ip6_ext = 2;
+	s.ip6_ext_type[0] = 0;  /* hop-by-hop: unfragmentable */
+	s.ip6_ext_type[1] = 60; /* destination options, no routing header: unfragmentable too */
+	s.payload_len = 3000;
+	s.csum = PKTGEN_CSUM_FULL;
+	size_t len = pktgen_build(&s, frame, sizeof(frame));
+	struct segoff_pkt pkt;
+	segoff_pkt_init(&pkt, frame, len, NULL, 0);
+	segoff_parse(&pkt, SEGOFF_PROTO_ETH, 0);
+	struct segoff_frag_params p;
+	segoff_frag_params_init(&p, 1280);
+	p.ipv6_id = fixed_id;
+	int n = segoff_frag_copy(&pkt, &p, fbuf, sizeof(fbuf), frags, MAX_FRAGS);
+	CHECK_EQ(n, 3);
+	for (int i = 0; i < n; i++) {
+		const uint8_t *ip = frags[i].head + 14;
+		CHECK_EQ(ip[6], 0);                   /* HBH first */
+		CHECK_EQ(ip[40], 60);                 /* then dest opts */
+		CHECK_EQ(ip[48], 44);                 /* which point at the fragment header */
+		const uint8_t *fh = ip + 56;
+		CHECK_EQ(fh[0], 17);
+		CHECK_EQ(fh[4] << 24 | fh[5] << 16 | fh[6] << 8 | fh[7], (int)0xabcdef01u);
+		CHECK_EQ(!!(fh[3] & 1), i + 1 < n);
+		CHECK_EQ(be16(ip + 4), frags[i].len - 14 - 40);
+		CHECK(frags[i].len - 14 <= 1280);
+	}
+}
+
+static void U3_ufo_checksum_covers_the_whole_datagram(void)
+{
+	struct pktgen_spec s;
+	pktgen_default(&s);
+	s.udp = 1;
+	s.df = 0;
+	s.payload_len = 5000;
+	s.csum = PKTGEN_CSUM_PSEUDO; /* partial, as a UFO sender leaves it */
+	size_t len = pktgen_build(&s, frame, sizeof(frame));
+	struct segoff_pkt pkt;
+	segoff_pkt_init(&pkt, frame, len, NULL, 0);
+	segoff_parse(&pkt, SEGOFF_PROTO_ETH, 0);
+	pkt.csum_state = SEGOFF_CSUM_PARTIAL;
+	pkt.csum_start = pkt.l4_off;
+	pkt.csum_offset = 6;
+	struct segoff_frag_params p;
+	segoff_frag_params_init(&p, 1500);
+	int n = segoff_frag_copy(&pkt, &p, fbuf, sizeof(fbuf), frags, MAX_FRAGS);
+	CHECK_EQ(n, 4);
+	reset();
+	struct segoff_reasm *r = reasm(0);
+	for (int i = n - 1; i >= 0; i--) /* any order */
+		segoff_reasm_receive(r, frags[i].head, frags[i].len, (void *)(uintptr_t)i, 0);
+	CHECK_EQ(delivered, 1);
+	CHECK_EQ(out_len, len);
+	CHECK(ref_verify_udp(outbuf, out_len, 14, 34, 0));
+	CHECK_EQ(released, (unsigned)n);
+	segoff_reasm_destroy(r);
+}
+
+/* Fragment, shuffle, duplicate, reassemble: the datagram again. */
+static void R1_fragment_then_reassemble_is_the_identity(void)
+{
+	struct rng rr = { check_seed() };
+	/* MTUs down to 68 cut 64 KB into over 1300 fragments: beyond the
+	 * default cap of 128 per datagram, which is there against floods */
+	struct segoff_reasm *r = reasm_with(0, 8192, 16);
+	unsigned cases = 0, total_frags = 0;
+	for (int it = 0; it < 600 && !check_failures_in_test; it++) {
+		struct pktgen_spec s;
+		int v6 = rng_range(&rr, 0, 1);
+		uint16_t mtu = (uint16_t)(rng_range(&rr, 0, 3) == 0 ? rng_range(&rr, v6 ? 1280 : 68, 200)
+								  : rng_range(&rr, v6 ? 1280 : 68, 9000));
+		uint32_t payload = rng_range(&rr, 1, v6 ? 40000 : 60000);
+		size_t len = udp_datagram(&s, v6, payload, rng_next(&rr));
+		if (!v6 && rng_range(&rr, 0, 3) == 0) {
+			uint8_t *ip = frame + 14;
+			ip[1] = 0x10; /* a TOS: carried as is */
+			ip[10] = ip[11] = 0;
+			uint16_t c = (uint16_t)~ref_fold(ref_sum(ip, 20, 0));
+			ip[10] = (uint8_t)(c >> 8);
+			ip[11] = (uint8_t)c;
+		}
+		int n = fragment(len, mtu);
+		if (n < 2)
+			continue;
+		if (n > 2000)
+			continue; /* beyond max_frags by design: the adversarial test covers it */
+		cases++;
+		total_frags += (unsigned)n;
+		/* the order they arrive in, with a few exact duplicates */
+		static unsigned order[MAX_FRAGS * 2];
+		unsigned m = 0;
+		for (int i = 0; i < n; i++) {
+			order[m++] = (unsigned)i;
+			if (rng_range(&rr, 0, 15) == 0)
+				order[m++] = (unsigned)i;
+		}
+		for (unsigned i = m; i > 1; i--) {
+			unsigned j = rng_range(&rr, 0, i - 1), t = order[i - 1];
+			order[i - 1] = order[j];
+			order[j] = t;
+		}
+		reset();
+		for (unsigned i = 0; i < m; i++) {
+			unsigned k = order[i];
+			held[i] = malloc(frags[k].len);
+			memcpy(held[i], frags[k].head, frags[k].len);
+			segoff_reasm_receive(r, held[i], frags[k].len, (void *)(uintptr_t)i, 0);
+		}
+		CHECK_EQ(delivered, 1);
+		CHECK_EQ(out_len, len);
+		CHECK(out_len == len && memcmp(outbuf, frame, len) == 0);
+		/* a duplicate arriving after completion starts a datagram of its
+		 * own, as in the kernel: it times out */
+		segoff_reasm_expire(r, 61ull * 1000000000ull);
+		CHECK_EQ(released, m);
+		CHECK_EQ(double_release, 0);
+		CHECK_EQ(segoff_reasm_mem(r), 0);
+		for (unsigned i = 0; i < m; i++)
+			free(held[i]);
+		if (check_failures_in_test)
+			fprintf(stderr, "    iteration %d: v6=%d mtu=%u payload=%u frags=%d\n", it, v6, mtu, payload, n);
+	}
+	printf("  %u datagrams in %u fragments, shuffled and duplicated: each reassembled to itself\n", cases,
+	       total_frags);
+	segoff_reasm_destroy(r);
+}
+
+static void O1_fragments_of_fragments_reassemble(void)
+{
+	struct pktgen_spec s;
+	size_t len = udp_datagram(&s, 0, 6000, 3);
+	int n = fragment(len, 3000);
+	CHECK_EQ(n, 3);
+	static struct segoff_seg first[3];
+	static uint8_t firstbuf[10000];
+	memcpy(first, frags, sizeof(first));
+	size_t at = 0;
+	for (int i = 0; i < n; i++) { /* keep them: fbuf is reused */
+		memcpy(firstbuf + at, first[i].head, first[i].len);
+		first[i].head = firstbuf + at;
+		at += first[i].len;
+	}
+	reset();
+	struct segoff_reasm *r = reasm(0);
+	static struct segoff_seg second[64];
+	static uint8_t secbuf[20000];
+	unsigned cookie = 0;
+	for (int i = 0; i < n; i++) {
+		struct segoff_pkt pkt;
+		segoff_pkt_init(&pkt, first[i].head, first[i].len, NULL, 0);
+		segoff_parse(&pkt, SEGOFF_PROTO_ETH, 0);
+		struct segoff_frag_params p;
+		segoff_frag_params_init(&p, 1000);
+		int m = segoff_frag_copy(&pkt, &p, secbuf, sizeof(secbuf), second, 64);
+		CHECK(m >= 1);
+		for (int k = 0; k < m; k++) {
+			uint8_t *copy = malloc(second[k].len);
+			memcpy(copy, second[k].head, second[k].len);
+			held[cookie] = copy;
+			segoff_reasm_receive(r, copy, second[k].len, (void *)(uintptr_t)cookie, 0);
+			cookie++;
+		}
+	}
+	CHECK_EQ(delivered, 1);
+	CHECK(out_len == len && memcmp(outbuf, frame, len) == 0);
+	for (unsigned i = 0; i < cookie; i++)
+		free(held[i]);
+	segoff_reasm_destroy(r);
+}
+
+/* --- adversarial: verdicts, and memory never above the threshold --- */
+
+static struct segoff_reasm *adv;
+
+static void feed(const uint8_t *f, size_t len, unsigned cookie)
+{
+	uint8_t *copy = malloc(len);
+	memcpy(copy, f, len);
+	held[cookie] = copy;
+	segoff_reasm_receive(adv, copy, len, (void *)(uintptr_t)cookie, 0);
+	CHECK(segoff_reasm_mem(adv) <= 4u << 20);
+}
+
+static void free_held(unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		free(held[i]);
+}
+
+/* A raw IPv4 fragment: offset (bytes), data length, MF, ID. */
+static size_t v4_fragment(uint8_t *f, uint16_t id, uint32_t offset, uint32_t dlen, int more)
+{
+	memset(f, 0, 34);
+	f[0] = 2;
+	f[12] = 0x08;
+	uint8_t *ip = f + 14;
+	ip[0] = 0x45;
+	ip[2] = (uint8_t)((20 + dlen) >> 8);
+	ip[3] = (uint8_t)(20 + dlen);
+	ip[4] = (uint8_t)(id >> 8);
+	ip[5] = (uint8_t)id;
+	uint16_t fo = (uint16_t)((offset >> 3) | (more ? 0x2000 : 0));
+	ip[6] = (uint8_t)(fo >> 8);
+	ip[7] = (uint8_t)fo;
+	ip[8] = 64;
+	ip[9] = 17;
+	ip[12] = 192;
+	ip[15] = 1;
+	ip[16] = 198;
+	ip[19] = 2;
+	uint16_t c = (uint16_t)~ref_fold(ref_sum(ip, 20, 0));
+	ip[10] = (uint8_t)(c >> 8);
+	ip[11] = (uint8_t)c;
+	for (uint32_t i = 0; i < dlen; i++)
+		f[34 + i] = (uint8_t)(offset + i);
+	return 34 + dlen;
+}
+
+static void start_adv(void)
+{
+	reset();
+	adv = reasm(0);
+}
+
+static const uint64_t *k(void)
+{
+	return segoff_reasm_counters(adv);
+}
+
+static void R1_teardrop_overlap_discards_the_datagram(void)
+{
+	static uint8_t f[2000];
+	start_adv();
+	feed(f, v4_fragment(f, 1, 0, 1000, 1), 0);
+	feed(f, v4_fragment(f, 1, 800, 1000, 0), 1); /* teardrop: starts inside the first */
+	CHECK_EQ(k()[SEGOFF_REASM_OVERLAP], 1);
+	CHECK_EQ(delivered, 0);
+	CHECK_EQ(released, 2);
+	CHECK_EQ(segoff_reasm_mem(adv), 0);
+	/* an overlapping last fragment too */
+	feed(f, v4_fragment(f, 2, 0, 1000, 1), 2);
+	feed(f, v4_fragment(f, 2, 1000, 1000, 0), 3);
+	CHECK_EQ(delivered, 1); /* that one was fine */
+	feed(f, v4_fragment(f, 3, 1000, 1000, 0), 4);
+	feed(f, v4_fragment(f, 3, 1992, 100, 0), 5); /* a second, different end */
+	CHECK_EQ(k()[SEGOFF_REASM_CORRUPT], 1);
+	segoff_reasm_destroy(adv);
+	free_held(6);
+}
+
+static void R1_exact_duplicate_is_dropped_alone(void)
+{
+	static uint8_t f[2000];
+	start_adv();
+	feed(f, v4_fragment(f, 1, 0, 1000, 1), 0);
+	feed(f, v4_fragment(f, 1, 0, 1000, 1), 1);
+	CHECK_EQ(k()[SEGOFF_REASM_DUPLICATE], 1);
+	CHECK_EQ(released, 1);
+	feed(f, v4_fragment(f, 1, 1000, 500, 0), 2);
+	CHECK_EQ(delivered, 1);
+	CHECK_EQ(out_len, 34 + 1500);
+	segoff_reasm_destroy(adv);
+	free_held(3);
+}
+
+static void R2_ipv4_truncates_a_non_last_fragment_to_8_bytes(void)
+{
+	static uint8_t f[2000];
+	start_adv();
+	feed(f, v4_fragment(f, 1, 0, 1003, 1), 0); /* 1003: cut to 1000 */
+	feed(f, v4_fragment(f, 1, 1000, 500, 0), 1);
+	CHECK_EQ(k()[SEGOFF_REASM_TRUNCATED], 1);
+	CHECK_EQ(delivered, 1);
+	CHECK_EQ(out_len, 34 + 1500);
+	segoff_reasm_destroy(adv);
+	free_held(2);
+}
+
+static void R2_R3_ipv6_bad_length_atomic_and_header_chain(void)
+{
+	struct pktgen_spec s;
+	size_t len = udp_datagram(&s, 1, 3000, 9);
+	int n = fragment(len, 1280);
+	CHECK_EQ(n, 3);
+	start_adv();
+	/* a non-last fragment whose length is not a multiple of 8: rejected */
+	static uint8_t f[2000];
+	memcpy(f, frags[0].head, frags[0].len);
+	uint8_t *ip = f + 14;
+	uint16_t pl = be16(ip + 4) - 3;
+	ip[4] = (uint8_t)(pl >> 8);
+	ip[5] = (uint8_t)pl;
+	feed(f, frags[0].len - 3, 0);
+	CHECK_EQ(k()[SEGOFF_REASM_BAD_LENGTH], 1);
+	/* atomic: offset 0, no more: the datagram as it came */
+	memcpy(f, frags[0].head, 14 + 40 + 8 + 8 + 16);
+	ip = f + 14;
+	ip[4] = 0;
+	ip[5] = 8 + 8 + 16;
+	f[14 + 40 + 3] = 0; /* clear M */
+	f[14 + 40 + 8 + 4] = 0;
+	f[14 + 40 + 8 + 5] = 8 + 16; /* UDP length */
+	feed(f, 14 + 40 + 8 + 8 + 16, 1);
+	CHECK_EQ(k()[SEGOFF_REASM_ATOMIC], 1);
+	CHECK_EQ(delivered, 1);
+	/* a first fragment cut inside the UDP header: dropped [R3] */
+	memcpy(f, frags[0].head, 14 + 40 + 8 + 8);
+	ip = f + 14;
+	ip[4] = 0;
+	ip[5] = 8 + 4; /* only 4 bytes of the UDP header */
+	feed(f, 14 + 40 + 8 + 4, 2);
+	CHECK_EQ(k()[SEGOFF_REASM_HEADER_CHAIN], 1);
+	CHECK_EQ(released, 3);
+	segoff_reasm_destroy(adv);
+	free_held(3);
+}
+
+static void R4_tiny_first_fragment_splitting_the_udp_header(void)
+{
+	/* IPv4 allows it: the 8 bytes arrive in two fragments */
+	static uint8_t f[2000];
+	start_adv();
+	feed(f, v4_fragment(f, 5, 0, 8, 1), 0);
+	feed(f, v4_fragment(f, 5, 8, 100, 0), 1);
+	CHECK_EQ(delivered, 1);
+	segoff_reasm_destroy(adv);
+	free_held(2);
+}
+
+static void R4_over_65535_zero_length_and_too_many_fragments(void)
+{
+	static uint8_t f[70000];
+	start_adv();
+	feed(f, v4_fragment(f, 7, 65528, 100, 0), 0); /* ends at 65628: too big */
+	CHECK_EQ(k()[SEGOFF_REASM_TOO_BIG], 1);
+	feed(f, v4_fragment(f, 8, 800, 0, 1), 1); /* zero length */
+	CHECK_EQ(k()[SEGOFF_REASM_CORRUPT], 1);
+	for (unsigned i = 0; i < 200; i++) /* 8-byte fragments: more than 128 */
+		feed(f, v4_fragment(f, 9, i * 8, 8, 1), 2 + i);
+	CHECK_EQ(k()[SEGOFF_REASM_TOO_MANY_FRAGS], 1);
+	CHECK_EQ(delivered, 0);
+	segoff_reasm_destroy(adv);
+	CHECK_EQ(released, 202);
+	CHECK_EQ(double_release, 0);
+	free_held(202);
+}
+
+static void R4_flood_of_incomplete_datagrams_stays_under_mem_high(void)
+{
+	static uint8_t f[2000];
+	start_adv();
+	/* 9000 incomplete datagrams of 1000 bytes: 9 MB offered, 4 MiB allowed */
+	for (unsigned i = 0; i < 9000; i++) {
+		feed(f, v4_fragment(f, (uint16_t)i, 0, 1000, 1), i);
+		CHECK(segoff_reasm_mem(adv) <= 4u << 20);
+	}
+	CHECK(k()[SEGOFF_REASM_EVICTED] > 0);
+	CHECK_EQ(delivered, 0);
+	segoff_reasm_expire(adv, 31ull * 1000000000ull);
+	CHECK_EQ(segoff_reasm_mem(adv), 0);
+	CHECK(k()[SEGOFF_REASM_TIMEOUT] > 0);
+	CHECK_EQ(released, 9000);
+	CHECK_EQ(double_release, 0);
+	segoff_reasm_destroy(adv);
+	free_held(9000);
+}
+
+static void R4_ipv4_id_wrap_with_thousands_in_flight(void)
+{
+	/* 70000 datagrams between the same hosts: IDs wrap; each completes
+	 * from its own two fragments, interleaved a thousand apart */
+	static uint8_t f[200];
+	start_adv();
+	unsigned cookie = 0, ok = 0;
+	for (unsigned i = 0; i < 70000 + 1000; i++) {
+		if (i < 70000)
+			feed(f, v4_fragment(f, (uint16_t)i, 0, 16, 1), cookie++);
+		if (i >= 1000) {
+			feed(f, v4_fragment(f, (uint16_t)(i - 1000), 16, 16, 0), cookie++);
+			ok++;
+		}
+		if (cookie >= MAX_FRAGS) {
+			/* recycle the holding buffers: released ones are free */
+			for (unsigned c = 0; c < cookie; c++)
+				if (rel_flag[c]) {
+					free(held[c]);
+					held[c] = NULL;
+				}
+			break;
+		}
+	}
+	CHECK(delivered > 0);
+	CHECK_EQ(delivered, k()[SEGOFF_REASM_OK]);
+	CHECK(segoff_reasm_mem(adv) <= 4u << 20);
+	segoff_reasm_destroy(adv);
+	for (unsigned c = 0; c < cookie && c < MAX_FRAGS; c++)
+		free(held[c]);
+	(void)ok;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct check_test tests[] = {
+		TEST(U3_ipv4_fragments_share_id_offsets_in_8_byte_units),
+		TEST(U3_later_fragments_keep_only_copied_options),
+		TEST(U3_df_set_gives_fragmentation_needed_with_the_mtu),
+		TEST(U3_ipv6_fragment_header_after_the_unfragmentable_part),
+		TEST(U3_ufo_checksum_covers_the_whole_datagram),
+		TEST(R1_fragment_then_reassemble_is_the_identity),
+		TEST(O1_fragments_of_fragments_reassemble),
+		TEST(R1_teardrop_overlap_discards_the_datagram),
+		TEST(R1_exact_duplicate_is_dropped_alone),
+		TEST(R2_ipv4_truncates_a_non_last_fragment_to_8_bytes),
+		TEST(R2_R3_ipv6_bad_length_atomic_and_header_chain),
+		TEST(R4_tiny_first_fragment_splitting_the_udp_header),
+		TEST(R4_over_65535_zero_length_and_too_many_fragments),
+		TEST(R4_flood_of_incomplete_datagrams_stays_under_mem_high),
+		TEST(R4_ipv4_id_wrap_with_thousands_in_flight),
+	};
+	return check_main(argc, argv, "frag", tests, sizeof(tests) / sizeof(tests[0]));
+}
