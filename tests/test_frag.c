@@ -202,7 +202,7 @@ static void U3_ipv6_fragment_header_after_the_unfragmentable_part(void)
 		CHECK_EQ(ip[48], 44);                 /* which point at the fragment header */
 		const uint8_t *fh = ip + 56;
 		CHECK_EQ(fh[0], 17);
-		CHECK_EQ(fh[4] << 24 | fh[5] << 16 | fh[6] << 8 | fh[7], (int)0xabcdef01u);
+		CHECK_EQ((uint32_t)fh[4] << 24 | (uint32_t)fh[5] << 16 | (uint32_t)fh[6] << 8 | fh[7], 0xabcdef01u);
 		CHECK_EQ(!!(fh[3] & 1), i + 1 < n);
 		CHECK_EQ(be16(ip + 4), frags[i].len - 14 - 40);
 		CHECK(frags[i].len - 14 <= 1280);

@@ -621,8 +621,8 @@ static void lro_merges_what_gro_keeps_apart(void)
 	CHECK_EQ(outs[0].gso_size, 0);
 	CHECK_EQ(outs[0].len, frame_len[0]);
 	CHECK(ref_verify_tcp(outs[0].data, outs[0].len, 14, l4, 0));
-	CHECK_EQ((uint32_t)(outs[0].data[l4 + 8] << 24 | outs[0].data[l4 + 9] << 16 | outs[0].data[l4 + 10] << 8 |
-			    outs[0].data[l4 + 11]),
+	CHECK_EQ((uint32_t)outs[0].data[l4 + 8] << 24 | (uint32_t)outs[0].data[l4 + 9] << 16 |
+			 (uint32_t)outs[0].data[l4 + 10] << 8 | outs[0].data[l4 + 11],
 		 s[3].ack);
 }
 
