@@ -386,6 +386,73 @@ static void cli_coalesce_undoes_segment(void)
 	CHECK_EQ(run("%s coalesce --help >/dev/null", cli), 0);
 }
 
+/* UDP: USO by --udp uso; --udp frag --mtu then reassemble gives the
+ * capture back; TCP segmented then fragmented (O1) reassembles too. */
+static void cli_udp_uso_fragment_and_reassemble(void)
+{
+	struct capture in = { 0 }, got = { 0 };
+	struct pktgen_spec s;
+	pktgen_default(&s);
+	s.udp = 1;
+	s.df = 0;
+	s.payload_len = 5000;
+	s.csum = PKTGEN_CSUM_FULL;
+	add_tcp(&in, &s, 1);
+	s.ipv6 = 1;
+	add_tcp(&in, &s, 2);
+	pktgen_default(&s);
+	s.df = 0;
+	s.payload_len = 9000;
+	s.csum = PKTGEN_CSUM_FULL;
+	add_tcp(&in, &s, 3);
+	write_pcap(path(0, "udp.pcap"), &in, DLT_EN10MB);
+	/* USO: 5000 bytes at 1200 -> 5 datagrams, IPv4 and IPv6; TCP too */
+	CHECK_EQ(run("%s segment --mss 1200 --udp uso %s %s 2>/dev/null", cli, path(0, "udp.pcap"), path(1, "uso.pcap")),
+		 0);
+	CHECK_EQ(read_capture(path(1, "uso.pcap"), &got), 0);
+	CHECK_EQ(got.n, 5 + 5 + 8);
+	for (unsigned i = 0; i < 5 && i < got.n; i++)
+		CHECK(ref_verify_udp(got.data[i], got.len[i], 14, 34, 0));
+	capture_free(&got);
+	/* fragment everything to 1500, then reassemble: the input again */
+	CHECK_EQ(run("%s segment --udp frag --mtu 1500 --json %s %s 2>%s", cli, path(0, "udp.pcap"),
+		     path(1, "frag.pcap"), path(2, "err")),
+		 0);
+	CHECK(strstr(slurp(path(2, "err")), "\"fragmented\":3"));
+	CHECK_EQ(read_capture(path(1, "frag.pcap"), &got), 0);
+	CHECK_EQ(got.n, 4 + 4 + 7);
+	for (unsigned i = 0; i < got.n; i++)
+		CHECK(got.len[i] - 14 <= 1500);
+	capture_free(&got);
+	CHECK_EQ(run("%s reassemble --json %s %s 2>%s", cli, path(1, "frag.pcap"), path(3, "back.pcap"), path(2, "err")),
+		 0);
+	CHECK(strstr(slurp(path(2, "err")), "\"reasm_ok\":3"));
+	CHECK_EQ(read_capture(path(3, "back.pcap"), &got), 0);
+	check_same(&in, &got);
+	capture_free(&got);
+	/* TCP segmented at 4000, each segment still over the MTU: fragmented (O1) */
+	CHECK_EQ(run("%s segment --mss 4000 --mtu 1500 %s %s 2>/dev/null", cli, path(0, "udp.pcap"), path(1, "o1.pcap")),
+		 0);
+	CHECK_EQ(read_capture(path(1, "o1.pcap"), &got), 0);
+	/* the two UDP datagrams were not asked to be fragmented: as they came */
+	CHECK(got.n > 3 && got.len[0] == in.len[0] && got.len[1] == in.len[1]);
+	for (unsigned i = 2; i < got.n; i++)
+		CHECK(got.len[i] - 14 <= 1500);
+	capture_free(&got);
+	/* DF set: fragmentation needed, reported with the MTU, exit 1 */
+	in.data[2][14 + 6] |= 0x40;
+	uint8_t *ip = in.data[2] + 14;
+	ip[10] = ip[11] = 0;
+	uint16_t c = (uint16_t)~ref_fold(ref_sum(ip, 20, 0));
+	ip[10] = (uint8_t)(c >> 8);
+	ip[11] = (uint8_t)c;
+	write_pcap(path(0, "df.pcap"), &in, DLT_EN10MB);
+	CHECK_EQ(run("%s segment --mtu 1500 %s %s 2>%s", cli, path(0, "df.pcap"), path(1, "x.pcap"), path(2, "err")), 1);
+	CHECK(strstr(slurp(path(2, "err")), "fragmentation needed (MTU 1500)"));
+	CHECK_EQ(run("%s segment --udp frag %s %s 2>/dev/null", cli, path(0, "df.pcap"), path(1, "x.pcap")), 2);
+	capture_free(&in);
+}
+
 static void cli_demo_runs_and_verifies_itself(void)
 {
 	CHECK_EQ(run("%s demo --writes 20 --out %s/demo >%s 2>&1", cli, dir, path(2, "demo.txt")), 0);
@@ -405,6 +472,7 @@ int main(int argc, char **argv)
 		TEST(cli_raw_ip_captures),
 		TEST(cli_usage_errors_exit_2),
 		TEST(cli_coalesce_undoes_segment),
+		TEST(cli_udp_uso_fragment_and_reassemble),
 		TEST(cli_demo_runs_and_verifies_itself),
 	};
 	cli = getenv("SEGOFF_CLI") ? getenv("SEGOFF_CLI") : "build/segoff";

@@ -15,18 +15,23 @@ int cmd_segment(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_coalesce(int argc, char **argv);
+int cmd_reassemble(int argc, char **argv);
+
+enum udp_mode { UDP_PASS = 0, UDP_USO, UDP_FRAG };
 
 struct segment_opts {
-	unsigned mss;
+	unsigned mss;           /* 0: no segmentation */
 	uint8_t ip_id;          /* enum segoff_gso_ip_id */
 	uint8_t csum;           /* enum segoff_gso_csum */
+	uint8_t udp;            /* enum udp_mode */
+	unsigned mtu;           /* 0: no fragmentation */
 };
 
 #define NR_ERROR_SLOTS 64
 
 struct segment_stats {
 	uint64_t pkts_in, bytes_in, pkts_out, bytes_out;
-	uint64_t segmented, segments_out, passed;
+	uint64_t segmented, segments_out, passed, fragmented, fragments_out;
 	uint64_t refused, refused_by[NR_ERROR_SLOTS];
 	double seconds;
 };

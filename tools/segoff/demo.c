@@ -325,7 +325,7 @@ int cmd_demo(int argc, char **argv)
 	       stack, (unsigned long long)supers, DEMO_MSS * DEMO_SEGS_PER_WRITE);
 
 	printf("2. segoff segment --mss %d %s %s\n", DEMO_MSS, stack, wire);
-	struct segment_opts o = { DEMO_MSS, SEGOFF_GSO_IP_ID_INC, SEGOFF_GSO_CSUM_FULL };
+	struct segment_opts o = { DEMO_MSS, SEGOFF_GSO_IP_ID_INC, SEGOFF_GSO_CSUM_FULL, UDP_PASS, 0 };
 	struct segment_stats st;
 	int rc = segment_file(stack, wire, &o, &st);
 	segment_report(stdout, stack, &st, 0);

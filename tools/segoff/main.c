@@ -10,6 +10,7 @@ static const struct command {
 } commands[] = {
 	{ "segment", cmd_segment, "cut TSO/GSO super-packets in a capture into wire segments" },
 	{ "coalesce", cmd_coalesce, "merge segments of a flow in a capture as Linux GRO (or LRO) does" },
+	{ "reassemble", cmd_reassemble, "put IP fragments in a capture back together, as Linux does" },
 	{ "demo", cmd_demo, "generate a TCP trace, segment it, report and write captures" },
 	{ "bench", cmd_bench, "measure segmentation speed (bench gso)" },
 };
@@ -18,8 +19,8 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: segoff COMMAND [options] ARGS   (segoff COMMAND --help)\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
-	fprintf(f, "  %-9s %s\n", "version", "print the library version");
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "  %-10s %s\n", "version", "print the library version");
 }
 
 int main(int argc, char **argv)

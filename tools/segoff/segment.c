@@ -15,10 +15,14 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: segoff segment --mss N [--ip-id inc|fixed] [--csum full|partial] [--json] IN OUT\n"
+	fprintf(f, "usage: segoff segment --mss N [--ip-id inc|fixed] [--csum full|partial] [--udp uso|frag]\n"
+		   "                      [--mtu N] [--json] IN OUT\n"
 		   "  Cuts every TCP packet whose payload exceeds N bytes into segments exactly as\n"
-		   "  Linux's software GSO does; other packets pass through unchanged, in order.\n"
-		   "  IN is pcap or pcapng, OUT is pcap; '-' is stdin/stdout. Summary on stderr.\n");
+		   "  Linux's software GSO does; with --udp uso, UDP datagrams too (USO); with --mtu,\n"
+		   "  what is still larger than the MTU is IP-fragmented (UDP datagrams too with\n"
+		   "  --udp frag, their checksum computed over the whole datagram first). Other\n"
+		   "  packets pass through unchanged, in order. IN is pcap or pcapng, OUT is pcap;\n"
+		   "  '-' is stdin/stdout. Summary on stderr.\n");
 }
 
 /* Output storage, grown as the largest packet so far needs (not per packet). */
@@ -54,6 +58,132 @@ static void refuse(struct segment_stats *st, const char *in, uint64_t k, int err
 	st->refused_by[(unsigned)-err % NR_ERROR_SLOTS]++;
 	fprintf(stderr, "segoff: %s: packet %llu: %s%s\n", in, (unsigned long long)k, segoff_strerror(err),
 		extra ? extra : "");
+}
+
+struct job {
+	const struct segment_opts *o;
+	struct segment_stats *st;
+	struct pcapio_writer *w;
+	const struct pcapio_packet *cp;
+	struct out_space *space;
+	const char *in;
+	uint64_t k;
+	enum segoff_proto first;
+	unsigned off;
+};
+
+static struct out_space frag_space;
+
+/* Write a frame, IP-fragmented first when it is larger than --mtu (O1).
+ * Returns 0, or -1 when memory ran out. */
+static int emit(struct job *j, uint8_t *frame, uint32_t len, int partial_udp)
+{
+	const struct segment_opts *o = j->o;
+	if (o->mtu) {
+		struct segoff_pkt pkt;
+		segoff_pkt_init(&pkt, frame, len, NULL, 0);
+		if (segoff_parse(&pkt, j->first, j->off) == SEGOFF_OK && pkt.l3_off != 0xffff && len - pkt.l3_off > o->mtu) {
+			if (partial_udp) {
+				/* never trust a capture's checksum: start from the
+				 * pseudo-header sum, complete it over the datagram */
+				uint8_t *uh = frame + pkt.l4_off;
+				const uint8_t *ip = frame + pkt.l3_off;
+				uint32_t ulen = len - pkt.l4_off;
+				segoff_csum_t ph = pkt.l3_proto == SEGOFF_PROTO_IPV6
+							   ? segoff_csum_pseudo6(ip + 8, ip + 24, 17, ulen)
+							   : segoff_csum_pseudo4(ip + 12, ip + 16, 17, ulen);
+				uint16_t seed = segoff_csum_fold(ph);
+				uh[6] = (uint8_t)(seed >> 8);
+				uh[7] = (uint8_t)seed;
+				pkt.csum_state = SEGOFF_CSUM_PARTIAL;
+				pkt.csum_start = pkt.l4_off;
+				pkt.csum_offset = 6;
+			}
+			struct segoff_frag_params fp;
+			segoff_frag_params_init(&fp, (uint16_t)o->mtu);
+			int n = segoff_frag_count(&pkt, &fp);
+			if (n > 1 && ensure_space(&frag_space, (size_t)n * (pkt.payload_off + 8u) + len, (size_t)n) < 0)
+				return -1;
+			if (n > 1)
+				n = segoff_frag_copy(&pkt, &fp, frag_space.buf, frag_space.size, frag_space.segs, frag_space.nsegs);
+			if (n > 1) {
+				for (int i = 0; i < n; i++) {
+					pcapio_write(j->w, &j->cp->ts, frag_space.segs[i].head, frag_space.segs[i].len);
+					j->st->bytes_out += frag_space.segs[i].len;
+				}
+				j->st->fragmented++;
+				j->st->fragments_out += (uint64_t)n;
+				j->st->pkts_out += (uint64_t)n;
+				return 0;
+			}
+			if (n < 0) {
+				char extra[64] = "";
+				if (n == SEGOFF_E_FRAG_NEEDED)
+					snprintf(extra, sizeof(extra), " (MTU %u)", fp.frag_needed_mtu);
+				refuse(j->st, j->in, j->k, n, extra);
+			}
+		}
+	}
+	pcapio_write(j->w, &j->cp->ts, frame, len);
+	j->st->pkts_out++;
+	j->st->bytes_out += len;
+	return 0;
+}
+
+/* One packet: 1 if its outputs were written, 0 to pass it through, -1 on
+ * running out of memory. */
+static int segment_one(struct job *j)
+{
+	const struct segment_opts *o = j->o;
+	const struct pcapio_packet *cp = j->cp;
+	struct segoff_pkt pkt;
+	segoff_pkt_init(&pkt, cp->data, cp->caplen, NULL, 0);
+	int e = segoff_parse(&pkt, j->first, j->off);
+	if (e < 0) {
+		refuse(j->st, j->in, j->k, e, NULL);
+		return 0;
+	}
+	int tcp = pkt.l4_proto == SEGOFF_PROTO_TCP, udp = pkt.l4_proto == SEGOFF_PROTO_UDP;
+	uint32_t payload = cp->len > pkt.payload_off ? cp->len - pkt.payload_off : 0;
+	int segment = o->mss && payload > o->mss && (tcp || (udp && o->udp == UDP_USO));
+	int fragment = o->mtu && pkt.l3_off != 0xffff && cp->len - pkt.l3_off > o->mtu && (tcp || (udp && o->udp == UDP_FRAG));
+	if (!segment && !fragment)
+		return 0;
+	if (cp->caplen < cp->len) {
+		refuse(j->st, j->in, j->k, SEGOFF_E_TRUNCATED, " (cut short by the capture's snaplen)");
+		return 0;
+	}
+	if (!segment) {
+		/* one packet to fragment: a private copy, since its checksum
+		 * field may be rewritten */
+		if (ensure_space(j->space, cp->caplen, 1) < 0)
+			return -1;
+		memcpy(j->space->buf, cp->data, cp->caplen);
+		return emit(j, j->space->buf, cp->caplen, udp) < 0 ? -1 : 1;
+	}
+	struct segoff_gso_params params;
+	segoff_gso_params_init(&params);
+	params.mss = (uint16_t)o->mss;
+	params.ip_id = o->ip_id;
+	params.csum = o->csum;
+	/* A capture may hold BIG TCP packets: no size limit but the capture's. */
+	params.max_size = UINT32_MAX;
+	params.max_segs = UINT32_MAX;
+	int n = segoff_gso_count(&pkt, &params);
+	if (n > 0 && ensure_space(j->space, (size_t)n * pkt.payload_off + cp->caplen, (size_t)n) < 0)
+		return -1;
+	if (n > 0)
+		n = segoff_gso_copy(&pkt, &params, j->space->buf, j->space->size, j->space->segs, j->space->nsegs);
+	if (n < 0) {
+		refuse(j->st, j->in, j->k, n, NULL);
+		return 0;
+	}
+	j->st->segmented++;
+	j->st->segments_out += (uint64_t)n;
+	for (int i = 0; i < n; i++)
+		if (emit(j, j->space->segs[i].head, j->space->segs[i].len, 0) < 0)
+			return -1;
+	return 1;
 }
 
 static double now_s(void)
@@ -102,42 +232,16 @@ int segment_file(const char *in, const char *out, const struct segment_opts *o, 
 		}
 		enum segoff_proto first;
 		unsigned off;
-		int n = 0;
+		int done = 0;
 		if (pcapio_parse_start(linktype, cp.data, cp.caplen, &first, &off)) {
-			struct segoff_pkt pkt;
-			segoff_pkt_init(&pkt, cp.data, cp.caplen, NULL, 0);
-			int e = segoff_parse(&pkt, first, off);
-			if (e < 0) {
-				refuse(st, in, k, e, NULL);
-			} else if (pkt.l4_proto == SEGOFF_PROTO_TCP && cp.len > pkt.payload_off &&
-				   cp.len - pkt.payload_off > o->mss) {
-				if (cp.caplen < cp.len) {
-					refuse(st, in, k, SEGOFF_E_TRUNCATED, " (cut short by the capture's snaplen)");
-				} else {
-					n = segoff_gso_count(&pkt, &params);
-					if (n > 0 && ensure_space(&space, (size_t)n * pkt.payload_off + cp.caplen, (size_t)n) < 0) {
-						fprintf(stderr, "segoff: out of memory\n");
-						status = CLI_EXIT_FAILURE;
-						break;
-					}
-					if (n > 0)
-						n = segoff_gso_copy(&pkt, &params, space.buf, space.size, space.segs, space.nsegs);
-					if (n < 0) {
-						refuse(st, in, k, n, NULL);
-						n = 0;
-					}
-				}
+			struct job j = { o, st, w, &cp, &space, in, k, first, off };
+			done = segment_one(&j);
+			if (done < 0) {
+				status = CLI_EXIT_FAILURE;
+				break;
 			}
 		}
-		if (n > 0) {
-			st->segmented++;
-			for (int i = 0; i < n; i++) {
-				pcapio_write(w, &cp.ts, space.segs[i].head, space.segs[i].len);
-				st->bytes_out += space.segs[i].len;
-			}
-			st->pkts_out += (uint64_t)n;
-			st->segments_out += (uint64_t)n;
-		} else {
+		if (!done) {
 			pcapio_write(w, &cp.ts, cp.data, cp.caplen);
 			st->pkts_out++;
 			st->bytes_out += cp.caplen;
@@ -157,6 +261,9 @@ int segment_file(const char *in, const char *out, const struct segment_opts *o, 
 	pcapio_close_read(r);
 	free(space.buf);
 	free(space.segs);
+	free(frag_space.buf);
+	free(frag_space.segs);
+	frag_space = (struct out_space){ 0 };
 	st->seconds = now_s() - t0;
 	if (st->refused)
 		status = CLI_EXIT_FAILURE;
@@ -169,11 +276,13 @@ void segment_report(FILE *f, const char *in, const struct segment_stats *st, int
 		fprintf(f,
 			"{\"command\":\"segment\",\"input\":\"%s\",\"packets_in\":%llu,\"bytes_in\":%llu,"
 			"\"packets_out\":%llu,\"bytes_out\":%llu,\"segmented\":%llu,\"segments_out\":%llu,"
-			"\"passed_through\":%llu,\"refused\":%llu,\"refused_by\":{",
+			"\"passed_through\":%llu,\"fragmented\":%llu,\"fragments_out\":%llu,\"refused\":%llu,"
+			"\"refused_by\":{",
 			in, (unsigned long long)st->pkts_in, (unsigned long long)st->bytes_in,
 			(unsigned long long)st->pkts_out, (unsigned long long)st->bytes_out,
 			(unsigned long long)st->segmented, (unsigned long long)st->segments_out,
-			(unsigned long long)st->passed, (unsigned long long)st->refused);
+			(unsigned long long)st->passed, (unsigned long long)st->fragmented,
+			(unsigned long long)st->fragments_out, (unsigned long long)st->refused);
 		const char *sep = "";
 		for (int e = 0; e < NR_ERROR_SLOTS; e++) {
 			if (st->refused_by[e]) {
@@ -190,6 +299,9 @@ void segment_report(FILE *f, const char *in, const struct segment_stats *st, int
 	fprintf(f, "  %llu segmented into %llu segments, %llu passed through unchanged, %llu refused\n",
 		(unsigned long long)st->segmented, (unsigned long long)st->segments_out,
 		(unsigned long long)st->passed, (unsigned long long)st->refused);
+	if (st->fragmented)
+		fprintf(f, "  %llu IP-fragmented into %llu fragments\n", (unsigned long long)st->fragmented,
+			(unsigned long long)st->fragments_out);
 	for (int e = 0; e < NR_ERROR_SLOTS; e++)
 		if (st->refused_by[e])
 			fprintf(f, "  refused %s: %llu\n", segoff_error_name(-e), (unsigned long long)st->refused_by[e]);
@@ -202,14 +314,36 @@ int cmd_segment(int argc, char **argv)
 		{ "ip-id", required_argument, NULL, 'i' },
 		{ "csum", required_argument, NULL, 'c' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "udp", required_argument, NULL, 'u' },
+		{ "mtu", required_argument, NULL, 't' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct segment_opts o = { 0, SEGOFF_GSO_IP_ID_INC, SEGOFF_GSO_CSUM_FULL };
+	struct segment_opts o = { 0, SEGOFF_GSO_IP_ID_INC, SEGOFF_GSO_CSUM_FULL, UDP_PASS, 0 };
 	int json = 0, c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "m:i:c:jh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "m:i:c:ju:t:h", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'u':
+			if (strcmp(optarg, "uso") == 0)
+				o.udp = UDP_USO;
+			else if (strcmp(optarg, "frag") == 0)
+				o.udp = UDP_FRAG;
+			else {
+				fprintf(stderr, "segoff segment: --udp is uso or frag\n");
+				return CLI_EXIT_USAGE;
+			}
+			break;
+		case 't': {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+			if (*end || v < 68 || v > 65535) {
+				fprintf(stderr, "segoff segment: --mtu must be 68..65535\n");
+				return CLI_EXIT_USAGE;
+			}
+			o.mtu = (unsigned)v;
+			break;
+		}
 		case 'm': {
 			char *end;
 			unsigned long v = strtoul(optarg, &end, 10);
@@ -251,7 +385,8 @@ int cmd_segment(int argc, char **argv)
 			return CLI_EXIT_USAGE;
 		}
 	}
-	if (argc - optind != 2 || o.mss == 0) {
+	if (argc - optind != 2 || (o.mss == 0 && o.mtu == 0) || (o.udp == UDP_USO && !o.mss) ||
+	    (o.udp == UDP_FRAG && !o.mtu)) {
 		usage(stderr);
 		return CLI_EXIT_USAGE;
 	}
