@@ -135,6 +135,57 @@ static void gso_then_gro_is_identity_and_back(void)
 	printf("  %u super-packets (%u segments): GSO then GRO and GRO then GSO gave them back\n", cases, total_segs);
 }
 
+/* USO then UDP GRO gives back the datagram (at most 64 segments: GRO's
+ * UDP limit). */
+static void uso_then_udp_gro_is_identity(void)
+{
+	struct rng r = { check_seed() + 3 };
+	struct segoff_gro_config c;
+	segoff_gro_config_init(&c);
+	c.udp = 1;
+	c.deliver = collect_one;
+	struct segoff_gro *g;
+	CHECK_EQ(segoff_gro_create(&c, &g), SEGOFF_OK);
+	unsigned cases = 0;
+	for (int it = 0; it < 400 && !check_failures_in_test; it++) {
+		struct pktgen_spec s;
+		pktgen_random(&s, &r, 2, 60000);
+		s.udp = 1;
+		s.ip4_optlen = 0;
+		s.csum = PKTGEN_CSUM_PSEUDO;
+		unsigned mss = rng_range(&r, 1, 9000);
+		if (s.payload_len / mss > 63)
+			mss = s.payload_len / 63 + 1;
+		size_t len = pktgen_build(&s, super_frame, 70000);
+		struct segoff_pkt pkt;
+		segoff_pkt_init(&pkt, super_frame, len, NULL, 0);
+		segoff_parse(&pkt, SEGOFF_PROTO_ETH, 0);
+		pkt.csum_state = SEGOFF_CSUM_PARTIAL;
+		pkt.csum_start = pkt.l4_off;
+		pkt.csum_offset = 6;
+		struct segoff_gso_params p;
+		segoff_gso_params_init(&p);
+		p.mss = (uint16_t)mss;
+		int n = segoff_gso_copy(&pkt, &p, seg_buf, MAX_SEGS * 300 + 70000, segs, MAX_SEGS);
+		if (n < 2)
+			continue;
+		cases++;
+		nout = 0;
+		for (int i = 0; i < n; i++)
+			segoff_gro_receive_frame(g, segs[i].head, segs[i].len, SEGOFF_CSUM_NONE, NULL, 0);
+		segoff_gro_flush_all(g);
+		CHECK_EQ(nout, 1);
+		CHECK(out_len == len && memcmp(out_buf, super_frame, len) == 0);
+		CHECK_EQ(last_out.gso_type, SEGOFF_GSO_UDP_L4);
+		CHECK_EQ(last_out.gso_size, mss);
+		CHECK_EQ(last_out.gso_segs, n);
+		if (check_failures_in_test)
+			fprintf(stderr, "    iteration %d: ipv6=%d payload=%u mss=%u n=%d\n", it, s.ipv6, s.payload_len, mss, n);
+	}
+	printf("  %u datagrams: USO then UDP GRO gave each back\n", cases);
+	segoff_gro_destroy(g);
+}
+
 /* --- 3: nothing lost, duplicated or reordered --- */
 
 static struct pktgen_spec in_spec[MAX_IN];
@@ -393,6 +444,7 @@ int main(int argc, char **argv)
 {
 	static const struct check_test tests[] = {
 		TEST(gso_then_gro_is_identity_and_back),
+		TEST(uso_then_udp_gro_is_identity),
 		TEST(gro_loses_duplicates_and_reorders_nothing),
 		TEST(gro_fast_path_decides_as_the_full_path),
 	};

@@ -52,9 +52,15 @@ static int frag_plan(const struct segoff_pkt *pkt, struct segoff_frag_params *p,
 		return SEGOFF_E_TRUNCATED;
 	if (p->mtu < c->unfrag_len + c->frag_hdr_len + 8)
 		return SEGOFF_E_FRAG_MTU;
-	c->per_frag = (p->mtu - c->unfrag_len - c->frag_hdr_len) & ~7u;
+	/* The kernel's loop: len = min(left, room); if something is left
+	 * after it, round len down to 8. Every fragment but the last carries
+	 * per_frag; the last whatever remains, up to the whole room. */
+	uint32_t room = p->mtu - c->unfrag_len - c->frag_hdr_len;
+	c->per_frag = room & ~7u;
 	c->data_len = pkt->len - c->data_off;
-	return (int)((c->data_len + c->per_frag - 1) / c->per_frag);
+	if (c->data_len <= room)
+		return 1;
+	return 1 + (int)((c->data_len - room + c->per_frag - 1) / c->per_frag);
 }
 
 int segoff_frag_count(const struct segoff_pkt *pkt, struct segoff_frag_params *p)
@@ -115,7 +121,7 @@ int segoff_frag_copy(const struct segoff_pkt *pkt, struct segoff_frag_params *p,
 	uint8_t *frame = buf;
 	for (unsigned i = 0; i < (unsigned)n; i++) {
 		uint32_t offset = i * c.per_frag;
-		uint32_t len = c.data_len - offset < c.per_frag ? c.data_len - offset : c.per_frag;
+		uint32_t len = i + 1 < (unsigned)n ? c.per_frag : c.data_len - offset;
 		/* L2, then the IP header: the original for the first fragment,
 		 * options filtered after (IPv4); the unfragmentable part (IPv6) */
 		memcpy(frame, pkt->head, c.l3_off);
