@@ -21,7 +21,7 @@ LIB_SRC := $(wildcard src/core/*.c) $(wildcard src/proto/*.c) $(wildcard src/eng
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 
 # The CLI owns the pcap dependency: the library itself needs no libpcap.
-CLI_SRC := $(wildcard tools/segoff/*.c) src/io/pcapio.c bench/gso_measure.c bench/gro_measure.c
+CLI_SRC := $(wildcard tools/segoff/*.c) src/io/pcapio.c bench/gso_measure.c bench/gro_measure.c bench/udp_measure.c
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 
 TEST_SUPPORT := tests/check.c tests/pktgen.c
@@ -104,9 +104,10 @@ demo: deps
 
 bench: deps
 	@scripts/deps --bench
-	@$(MAKE) --no-print-directory all $(BUILD)/bench-gso $(BUILD)/bench-gro
+	@$(MAKE) --no-print-directory all $(BUILD)/bench-gso $(BUILD)/bench-gro $(BUILD)/bench-udp
 	$(BUILD)/bench-gso
 	$(BUILD)/bench-gro
+	$(BUILD)/bench-udp
 
 DPDK_CFLAGS := $(shell pkg-config --cflags libdpdk 2>/dev/null)
 DPDK_LIBS := $(shell pkg-config --libs libdpdk 2>/dev/null)
@@ -119,6 +120,9 @@ $(BUILD)/bench-gso: bench/bench_gso.c bench/gso_measure.c $(STATIC_LIB)
 
 $(BUILD)/bench-gro: bench/bench_gro.c bench/gro_measure.c $(STATIC_LIB)
 	$(CC) -std=gnu11 -O2 -g -Iinclude -Ibench -Wall $(BENCH_DPDK) -o $@ bench/bench_gro.c bench/gro_measure.c $(STATIC_LIB) $(DPDK_LIBS)
+
+$(BUILD)/bench-udp: bench/bench_udp.c bench/udp_measure.c bench/gro_measure.c $(STATIC_LIB)
+	$(CC) -std=gnu11 -O2 -g -Iinclude -Ibench -Wall $(BENCH_DPDK) -o $@ bench/bench_udp.c bench/udp_measure.c bench/gro_measure.c $(STATIC_LIB) $(DPDK_LIBS)
 
 $(BUILD)/segoff.pc: segoff.pc.in FORCE
 	@mkdir -p $(BUILD)

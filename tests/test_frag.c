@@ -22,6 +22,10 @@ static size_t out_len;
 static unsigned delivered, released, double_release;
 static unsigned char rel_flag[MAX_FRAGS + 16];
 
+static const uint8_t *expect_frame; /* when set, every delivery must equal it */
+static size_t expect_len;
+static unsigned unexpected;
+
 static void on_deliver(void *opaque, const struct segoff_reasm_out *o)
 {
 	(void)opaque;
@@ -31,6 +35,8 @@ static void on_deliver(void *opaque, const struct segoff_reasm_out *o)
 		memcpy(outbuf + out_len, o->iov[i].base, o->iov[i].len);
 		out_len += o->iov[i].len;
 	}
+	if (expect_frame && (out_len != expect_len || memcmp(outbuf, expect_frame, out_len) != 0))
+		unexpected++;
 }
 
 static void on_release(void *opaque, void *cookie)
@@ -283,15 +289,21 @@ static void R1_fragment_then_reassemble_is_the_identity(void)
 			order[j] = t;
 		}
 		reset();
+		expect_frame = frame;
+		expect_len = len;
+		unexpected = 0;
 		for (unsigned i = 0; i < m; i++) {
 			unsigned k = order[i];
 			held[i] = malloc(frags[k].len);
 			memcpy(held[i], frags[k].head, frags[k].len);
 			segoff_reasm_receive(r, held[i], frags[k].len, (void *)(uintptr_t)i, 0);
 		}
-		CHECK_EQ(delivered, 1);
-		CHECK_EQ(out_len, len);
-		CHECK(out_len == len && memcmp(outbuf, frame, len) == 0);
+		/* once; or again, whole, if duplicates of every fragment came
+		 * after it completed (they make a datagram of their own, as in
+		 * the kernel) */
+		CHECK(delivered >= 1);
+		CHECK_EQ(unexpected, 0);
+		expect_frame = NULL;
 		/* a duplicate arriving after completion starts a datagram of its
 		 * own, as in the kernel: it times out */
 		segoff_reasm_expire(r, 61ull * 1000000000ull);

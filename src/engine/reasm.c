@@ -411,21 +411,30 @@ int segoff_reasm_receive(struct segoff_reasm *r, const void *frame_v, size_t len
 		release(r, cookie); /* counted once, with its datagram */
 		return SEGOFF_OK;
 	}
-	/* an exact duplicate goes alone; any other overlap takes the datagram [R1] */
-	unsigned at = 0;
-	for (; at < d->nr_frags && d->frags[at].offset < offset; at++)
-		;
-	for (unsigned i = 0; i < d->nr_frags; i++) {
-		const struct frag_entry *e = &d->frags[i];
-		if (e->offset == offset && e->end == end) {
-			drop(r, cookie, SEGOFF_REASM_DUPLICATE);
-			return SEGOFF_OK;
+	/* An exact duplicate goes alone; any other overlap takes the datagram
+	 * [R1]. Held fragments are sorted and never overlap one another, so
+	 * only the neighbours of the insertion point can: a binary search,
+	 * with in-order arrival (after the last) checked first. */
+	unsigned at = d->nr_frags;
+	if (at && offset <= d->frags[at - 1].offset) {
+		unsigned lo = 0, hi = at;
+		while (lo < hi) {
+			unsigned mid = (lo + hi) / 2;
+			if (d->frags[mid].offset < offset)
+				lo = mid + 1;
+			else
+				hi = mid;
 		}
-		if (offset < e->end && e->offset < end) {
-			dgram_kill(r, d, SEGOFF_REASM_OVERLAP);
-			release(r, cookie); /* counted once, with its datagram */
-			return SEGOFF_OK;
-		}
+		at = lo;
+	}
+	if (at < d->nr_frags && d->frags[at].offset == offset && d->frags[at].end == end) {
+		drop(r, cookie, SEGOFF_REASM_DUPLICATE);
+		return SEGOFF_OK;
+	}
+	if ((at < d->nr_frags && d->frags[at].offset < end) || (at > 0 && d->frags[at - 1].end > offset)) {
+		dgram_kill(r, d, SEGOFF_REASM_OVERLAP);
+		release(r, cookie); /* counted once, with its datagram */
+		return SEGOFF_OK;
 	}
 	if (d->nr_frags == r->cfg.max_frags) {
 		dgram_kill(r, d, SEGOFF_REASM_TOO_MANY_FRAGS);

@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: MIT
+/* UDP benchmark cases, shared by `segoff bench udp` and bench/bench_udp:
+ * USO of a 64 KB datagram into 1200-byte datagrams, IPv4 fragmentation of
+ * 64 KB at MTU 1500, and reassembly per fragment with 1 and 1000 datagrams
+ * in flight. Each case returns nanoseconds per output (USO, fragmentation)
+ * or per fragment (reassembly), timed inside (gro_measure.h's harness). */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <segoff/segoff.h>
+#include "gro_measure.h"
+#include "udp_measure.h"
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+size_t udp_bench_datagram(uint8_t *f, uint32_t payload, uint16_t id, int partial)
+{
+	size_t len = 42 + payload;
+	memset(f, 0, 42);
+	static const uint8_t mac[12] = { 2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1 };
+	memcpy(f, mac, 12);
+	f[12] = 0x08;
+	uint8_t *ip = f + 14, *uh = f + 34;
+	ip[0] = 0x45;
+	put16(ip + 2, (uint16_t)(len - 14));
+	put16(ip + 4, id);
+	ip[8] = 64;
+	ip[9] = 17;
+	static const uint8_t addrs[8] = { 192, 0, 2, 1, 198, 51, 100, 1 };
+	memcpy(ip + 12, addrs, 8);
+	put16(ip + 10, segoff_csum_finish(segoff_csum(ip, 20)));
+	put16(uh, 443);
+	put16(uh + 2, 50000);
+	put16(uh + 4, (uint16_t)(8 + payload));
+	for (size_t i = 42; i < len; i++)
+		f[i] = (uint8_t)(i * 13 + id);
+	segoff_csum_t ph = segoff_csum_pseudo4(ip + 12, ip + 16, 17, 8 + payload);
+	put16(uh + 6, partial ? segoff_csum_fold(ph) : segoff_csum_finish(ph + segoff_csum(uh, 8 + payload)));
+	return len;
+}
+
+static uint8_t *dgram, *out;
+static size_t dgram_len;
+static struct segoff_slice iov[2 * 64];
+static struct segoff_seg segs[64];
+static uint8_t arena[64 * 64];
+static volatile uint64_t sink;
+
+static double run_uso(void *arg)
+{
+	int zc = arg != NULL;
+	struct segoff_pkt pkt;
+	segoff_pkt_init(&pkt, dgram, dgram_len, NULL, 0);
+	segoff_parse(&pkt, SEGOFF_PROTO_ETH, 0);
+	pkt.csum_state = SEGOFF_CSUM_PARTIAL;
+	pkt.csum_start = 34;
+	pkt.csum_offset = 6;
+	struct segoff_gso_params p;
+	segoff_gso_params_init(&p);
+	p.mss = UDP_BENCH_MSS;
+	double t0 = gro_bench_now_ns();
+	int n = 0;
+	for (int i = 0; i < 200; i++) {
+		if (zc) {
+			struct segoff_gso_zc z = { arena, sizeof(arena), iov, 2 * 64, 0 };
+			n = segoff_gso_zerocopy(&pkt, &p, &z, segs, 64);
+		} else {
+			n = segoff_gso_copy(&pkt, &p, out, 2 * 70000, segs, 64);
+		}
+		sink += (uint64_t)n;
+	}
+	return (gro_bench_now_ns() - t0) / (200.0 * n);
+}
+
+static double run_frag(void *arg)
+{
+	(void)arg;
+	struct segoff_pkt pkt;
+	segoff_pkt_init(&pkt, dgram, dgram_len, NULL, 0);
+	segoff_parse(&pkt, SEGOFF_PROTO_ETH, 0);
+	struct segoff_frag_params p;
+	segoff_frag_params_init(&p, 1500);
+	double t0 = gro_bench_now_ns();
+	int n = 0;
+	for (int i = 0; i < 200; i++) {
+		n = segoff_frag_copy(&pkt, &p, out, 2 * 70000, segs, 64);
+		sink += (uint64_t)n;
+	}
+	return (gro_bench_now_ns() - t0) / (200.0 * n);
+}
+
+/* Reassembly: fragment sets prepared once, fed round robin across
+ * `in_flight` datagrams (first fragments of all, then second...). */
+struct reasm_case {
+	unsigned in_flight, per;
+	uint8_t **frames;
+	uint32_t *lens;
+	struct segoff_reasm *r;
+};
+
+static void count_reasm(void *opaque, const struct segoff_reasm_out *o)
+{
+	(void)opaque;
+	sink += o->len;
+}
+
+uint32_t udp_bench_frag_sets(unsigned in_flight, uint32_t payload, uint8_t ***frames_out, uint32_t **lens_out)
+{
+	static uint8_t tmp[70000], fb[140000];
+	struct segoff_seg f[64];
+	unsigned per = 0;
+	uint8_t **frames = NULL;
+	uint32_t *lens = NULL;
+	for (unsigned d = 0; d < in_flight; d++) {
+		size_t len = udp_bench_datagram(tmp, payload, (uint16_t)(d + 1), 0);
+		struct segoff_pkt pkt;
+		segoff_pkt_init(&pkt, tmp, len, NULL, 0);
+		segoff_parse(&pkt, SEGOFF_PROTO_ETH, 0);
+		struct segoff_frag_params p;
+		segoff_frag_params_init(&p, 1500);
+		int n = segoff_frag_copy(&pkt, &p, fb, sizeof(fb), f, 64);
+		if (!frames) {
+			per = (unsigned)n;
+			frames = malloc(sizeof(*frames) * per * in_flight);
+			lens = malloc(sizeof(*lens) * per * in_flight);
+		}
+		for (unsigned k = 0; k < per; k++) {
+			unsigned at = k * in_flight + d; /* round robin */
+			frames[at] = malloc(f[k].len);
+			memcpy(frames[at], f[k].head, f[k].len);
+			lens[at] = f[k].len;
+		}
+	}
+	*frames_out = frames;
+	*lens_out = lens;
+	return per;
+}
+
+static double run_reasm(void *arg)
+{
+	struct reasm_case *c = arg;
+	unsigned n = c->in_flight * c->per;
+	double t0 = gro_bench_now_ns();
+	for (unsigned i = 0; i < n; i++)
+		segoff_reasm_receive(c->r, c->frames[i], c->lens[i], NULL, 0);
+	return (gro_bench_now_ns() - t0) / n;
+}
+
+unsigned udp_bench_cases(struct gro_case *cases)
+{
+	dgram = malloc(70000);
+	out = malloc(2 * 70000);
+	dgram_len = udp_bench_datagram(dgram, UDP_BENCH_PAYLOAD, 1, 1);
+	static struct reasm_case rc[2];
+	static const unsigned flights[2] = { 1, 1000 };
+	for (int k = 0; k < 2; k++) {
+		rc[k].in_flight = flights[k];
+		rc[k].per = udp_bench_frag_sets(flights[k], k ? 4000 : UDP_BENCH_PAYLOAD, &rc[k].frames, &rc[k].lens);
+		struct segoff_reasm_config cfg;
+		segoff_reasm_config_init(&cfg);
+		cfg.mem_high = 64u << 20;
+		cfg.mem_low = 48u << 20;
+		cfg.max_dgrams = 2048;
+		cfg.deliver = count_reasm;
+		if (segoff_reasm_create(&cfg, &rc[k].r) != SEGOFF_OK) {
+			fprintf(stderr, "bench: segoff_reasm_create failed\n");
+			exit(1);
+		}
+	}
+	static int zc = 1;
+	cases[0] = (struct gro_case){ .name = "uso_zerocopy_full", .run = run_uso, .arg = &zc };
+	cases[1] = (struct gro_case){ .name = "uso_copy_full", .run = run_uso, .arg = NULL };
+	cases[2] = (struct gro_case){ .name = "frag_ipv4_1500", .run = run_frag };
+	cases[3] = (struct gro_case){ .name = "reasm_1_in_flight", .run = run_reasm, .arg = &rc[0] };
+	cases[4] = (struct gro_case){ .name = "reasm_1000_in_flight", .run = run_reasm, .arg = &rc[1] };
+	return 5;
+}
