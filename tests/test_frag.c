@@ -91,14 +91,20 @@ static size_t udp_datagram(struct pktgen_spec *s, int ipv6, uint32_t payload, ui
 	return pktgen_build(s, frame, sizeof(frame));
 }
 
-static int fragment(size_t len, uint16_t mtu)
+static int fragment_as(size_t len, uint16_t mtu, enum segoff_frag_layout layout)
 {
 	struct segoff_pkt pkt;
 	segoff_pkt_init(&pkt, frame, len, NULL, 0);
 	CHECK_EQ(segoff_parse(&pkt, SEGOFF_PROTO_ETH, 0), SEGOFF_OK);
 	struct segoff_frag_params p;
 	segoff_frag_params_init(&p, mtu);
+	p.layout = layout;
 	return segoff_frag_copy(&pkt, &p, fbuf, sizeof(fbuf), frags, MAX_FRAGS);
+}
+
+static int fragment(size_t len, uint16_t mtu)
+{
+	return fragment_as(len, mtu, SEGOFF_FRAG_FORWARD);
 }
 
 static uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
@@ -213,6 +219,23 @@ static void U3_ipv6_fragment_header_after_the_unfragmentable_part(void)
 		CHECK_EQ(be16(ip + 4), frags[i].len - 14 - 40);
 		CHECK(frags[i].len - 14 <= 1280);
 	}
+}
+
+/* IPv6 at MTU 1500: 1452 bytes of room, 1448 per fragment. A 2899-byte UDP
+ * datagram fits in two when forwarded (the last fills the room) and takes
+ * three from a sending socket (each at most 1448), as kernel_frag_diff
+ * saw the kernel do. */
+static void U3_local_out_caps_the_last_fragment_at_the_rounded_size(void)
+{
+	struct pktgen_spec s;
+	size_t len = udp_datagram(&s, 1, 2899 - 8, 4);
+	CHECK_EQ(fragment_as(len, 1500, SEGOFF_FRAG_FORWARD), 2);
+	CHECK_EQ(frags[1].len - frags[1].head_len, 1451);
+	CHECK_EQ(fragment_as(len, 1500, SEGOFF_FRAG_LOCAL_OUT), 3);
+	CHECK_EQ(frags[0].len - frags[0].head_len, 1448);
+	CHECK_EQ(frags[1].len - frags[1].head_len, 1448);
+	CHECK_EQ(frags[2].len - frags[2].head_len, 3);
+	CHECK_EQ(frags[1].head[14 + 40 + 3] & 1, 1); /* M still set on the second */
 }
 
 static void U3_ufo_checksum_covers_the_whole_datagram(void)
@@ -510,6 +533,48 @@ static void R2_R3_ipv6_bad_length_atomic_and_header_chain(void)
 	free_held(3);
 }
 
+/* A first fragment behind 200 destination-options headers: a named drop
+ * after a bounded walk (segoff stops at SEGOFF_MAX_EXTHDRS), nothing held. */
+static void R3_ipv6_fragment_behind_a_200_header_chain_is_dropped(void)
+{
+	static uint8_t f[14 + 40 + 200 * 8 + 8 + 16];
+	memset(f, 0, sizeof(f));
+	f[12] = 0x86;
+	f[13] = 0xdd;
+	uint8_t *ip = f + 14;
+	ip[0] = 0x60;
+	uint16_t pl = 200 * 8 + 8 + 16;
+	ip[4] = (uint8_t)(pl >> 8);
+	ip[5] = (uint8_t)pl;
+	ip[6] = 60;
+	ip[7] = 64;
+	ip[8] = 0x20; /* 2001:db8::1 -> 2001:db8::2 */
+	ip[9] = 0x01;
+	ip[10] = 0x0d;
+	ip[11] = 0xb8;
+	memcpy(ip + 24, ip + 8, 4);
+	ip[23] = 1;
+	ip[39] = 2;
+	uint8_t *h = ip + 40;
+	for (unsigned i = 0; i < 200; i++, h += 8) {
+		h[0] = i == 199 ? 44 : 60; /* the last points at the fragment header */
+		h[2] = 1;                  /* PadN over the remaining 6 bytes */
+		h[3] = 4;
+	}
+	h[0] = 17;
+	h[3] = 1; /* offset 0, M set */
+	h[7] = 9;
+	start_adv();
+	feed(f, sizeof(f), 0);
+	CHECK_EQ(k()[SEGOFF_REASM_MALFORMED], 1);
+	CHECK_EQ(delivered, 0);
+	CHECK_EQ(released, 1);
+	CHECK_EQ(segoff_reasm_mem(adv), 0);
+	segoff_reasm_destroy(adv);
+	CHECK_EQ(double_release, 0);
+	free_held(1);
+}
+
 static void R4_tiny_first_fragment_splitting_the_udp_header(void)
 {
 	/* IPv4 allows it: the 8 bytes arrive in two fragments */
@@ -601,12 +666,14 @@ int main(int argc, char **argv)
 		TEST(U3_df_set_gives_fragmentation_needed_with_the_mtu),
 		TEST(U3_ipv6_fragment_header_after_the_unfragmentable_part),
 		TEST(U3_ufo_checksum_covers_the_whole_datagram),
+		TEST(U3_local_out_caps_the_last_fragment_at_the_rounded_size),
 		TEST(R1_fragment_then_reassemble_is_the_identity),
 		TEST(O1_fragments_of_fragments_reassemble),
 		TEST(R1_teardrop_overlap_discards_the_datagram),
 		TEST(R1_exact_duplicate_is_dropped_alone),
 		TEST(R2_ipv4_truncates_a_non_last_fragment_to_8_bytes),
 		TEST(R2_R3_ipv6_bad_length_atomic_and_header_chain),
+		TEST(R3_ipv6_fragment_behind_a_200_header_chain_is_dropped),
 		TEST(R4_tiny_first_fragment_splitting_the_udp_header),
 		TEST(R4_over_65535_zero_length_and_too_many_fragments),
 		TEST(R4_flood_of_incomplete_datagrams_stays_under_mem_high),

@@ -18,8 +18,19 @@ extern "C" {
 
 /* --- fragmentation --- */
 
+/* Where the datagram is fragmented. The kernel cuts the last fragment two
+ * ways: a router (and ip_do_fragment / ip6_fragment for a whole packet) lets
+ * it fill the MTU, while a sending socket's IP output (ip_append_data,
+ * __ip6_append_data) builds every fragment, the last included, to the
+ * 8-byte-rounded size, so a datagram 1 to 7 bytes over takes one more. */
+enum segoff_frag_layout {
+	SEGOFF_FRAG_FORWARD = 0,    /* default: as a router forwards it */
+	SEGOFF_FRAG_LOCAL_OUT = 1,  /* as the sending host's UDP/raw socket does */
+};
+
 struct segoff_frag_params {
 	uint16_t mtu;               /* largest IP packet (L3 header included) */
+	enum segoff_frag_layout layout;
 	/* IPv6 fragment identification: called once per packet fragmented.
 	 * The kernel uses a keyed hash; NULL gives a counter from 1. */
 	uint32_t (*ipv6_id)(void *opaque);

@@ -54,10 +54,13 @@ static int frag_plan(const struct segoff_pkt *pkt, struct segoff_frag_params *p,
 		return SEGOFF_E_FRAG_MTU;
 	/* The kernel's loop: len = min(left, room); if something is left
 	 * after it, round len down to 8. Every fragment but the last carries
-	 * per_frag; the last whatever remains, up to the whole room. */
+	 * per_frag; the last whatever remains, up to the whole room. A
+	 * sending socket's output caps the last at per_frag too. */
 	uint32_t room = p->mtu - c->unfrag_len - c->frag_hdr_len;
 	c->per_frag = room & ~7u;
 	c->data_len = pkt->len - c->data_off;
+	if (p->layout == SEGOFF_FRAG_LOCAL_OUT)
+		room = c->per_frag;
 	if (c->data_len <= room)
 		return 1;
 	return 1 + (int)((c->data_len - room + c->per_frag - 1) / c->per_frag);
