@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-/* `segoff bench gso|gro [--json] [--runs N]`: segoff's own numbers (with
- * the machine's limits beside them for gso). `make bench` runs
- * bench/bench_gso and bench/bench_gro, which add DPDK's librte_gso and
- * librte_gro as peers in the same process. */
+/* `segoff bench gso|gro|udp [--json] [--runs N]`: segoff's own numbers
+ * (with the machine's limits beside them for gso). `make bench` runs
+ * bench/bench_gso, bench_gro and bench_udp, which add DPDK's librte_gso,
+ * librte_gro and librte_ip_frag as peers in the same process. */
 #include <stdlib.h>
 #include <string.h>
 #include "../../bench/gro_measure.h"

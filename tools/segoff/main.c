@@ -12,7 +12,7 @@ static const struct command {
 	{ "coalesce", cmd_coalesce, "merge segments of a flow in a capture as Linux GRO (or LRO) does" },
 	{ "reassemble", cmd_reassemble, "put IP fragments in a capture back together, as Linux does" },
 	{ "demo", cmd_demo, "generate a TCP trace, segment it, report and write captures" },
-	{ "bench", cmd_bench, "measure segmentation speed (bench gso)" },
+	{ "bench", cmd_bench, "measure speed (bench gso|gro|udp)" },
 };
 
 static void usage(FILE *f)
