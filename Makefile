@@ -67,7 +67,7 @@ $(BUILD)/fuzz/replay_%: fuzz/fuzz_%.c fuzz/replay.c $(STATIC_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< fuzz/replay.c $(STATIC_LIB)
 
-FUZZ_TARGETS := gso gro
+FUZZ_TARGETS := gso gro reasm
 tests: all $(TEST_BINS) $(KTEST_BINS) $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
 
 # libFuzzer build for developers: make fuzz; build/fuzz/fuzz_gso fuzz/corpus
@@ -79,7 +79,7 @@ fuzz:
 	done
 
 fuzz-corpus: $(STATIC_LIB) $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o)
-	@mkdir -p fuzz/corpus fuzz/corpus-gro
+	@mkdir -p fuzz/corpus fuzz/corpus-gro fuzz/corpus-reasm
 	$(CC) $(ALL_CFLAGS) -Itests -o $(BUILD)/mkcorpus fuzz/mkcorpus.c $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(STATIC_LIB)
 	$(BUILD)/mkcorpus fuzz/corpus
 

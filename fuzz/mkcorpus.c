@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
-/* Writes the seed corpus for fuzz_gso: representative frames (IPv4/IPv6,
- * VLANs, options, extension headers) behind valid and lying virtio headers.
- * Run by `make fuzz-corpus`; the output is committed under fuzz/corpus. */
+/* Writes the seed corpora: for fuzz_gso, representative frames (IPv4/IPv6,
+ * VLANs, options, extension headers) behind valid and lying virtio headers;
+ * for fuzz_gro, flows of segments; for fuzz_reasm, fragment sets. Run by
+ * `make fuzz-corpus`; the output is committed under fuzz/corpus*. */
 #include <stdio.h>
 #include <string.h>
 #include <segoff/segoff.h>
+#include <segoff/frag.h>
 #include "pktgen.h"
 
 int main(int argc, char **argv)
@@ -72,6 +74,52 @@ int main(int argc, char **argv)
 		}
 		char path[4096];
 		snprintf(path, sizeof(path), "%s-gro/seed-%02d.bin", dir, i);
+		FILE *f = fopen(path, "wb");
+		if (!f)
+			return 1;
+		fwrite(rec, 1, at, f);
+		fclose(f);
+	}
+	/* Reassembly: fragments of IPv4 and IPv6 UDP datagrams, in order,
+	 * reversed or with one repeated, as [len][time step][frame] records.
+	 * A generator of its own, so the seeds above stay as committed. */
+	struct rng r2 = { 2027 };
+	static uint8_t dg[20000], fb[40000];
+	for (int i = 0; i < 12; i++) {
+		size_t at = 0;
+		rec[at++] = (uint8_t)(i * 53);
+		for (int d = 0; d < 2; d++) {
+			struct pktgen_spec s;
+			pktgen_default(&s);
+			s.udp = 1;
+			s.df = 0;
+			s.ipv6 = (i + d) % 2;
+			s.ip_id = (uint16_t)(i * 2 + d);
+			s.payload_len = rng_range(&r2, 100, 6000);
+			s.payload_seed = rng_next(&r2);
+			s.csum = PKTGEN_CSUM_FULL;
+			size_t len = pktgen_build(&s, dg, sizeof(dg));
+			struct segoff_pkt pkt;
+			segoff_pkt_init(&pkt, dg, len, NULL, 0);
+			if (segoff_parse(&pkt, SEGOFF_PROTO_ETH, 0) < 0)
+				return 1;
+			struct segoff_frag_params p;
+			segoff_frag_params_init(&p, (uint16_t)rng_range(&r2, 576, 1500));
+			struct segoff_seg fr[64];
+			int n = segoff_frag_copy(&pkt, &p, fb, sizeof(fb), fr, 64);
+			if (n < 1)
+				return 1;
+			for (int k = 0; k < n + (i % 3 == 2); k++) {
+				int which = i % 3 == 1 ? n - 1 - k : (k < n ? k : 0); /* reversed; a repeat */
+				rec[at] = (uint8_t)(fr[which].len >> 8);
+				rec[at + 1] = (uint8_t)fr[which].len;
+				rec[at + 2] = (uint8_t)(k == 0 ? 1 : 0);
+				memcpy(rec + at + 3, fr[which].head, fr[which].len);
+				at += 3 + fr[which].len;
+			}
+		}
+		char path[4096];
+		snprintf(path, sizeof(path), "%s-reasm/seed-%02d.bin", dir, i);
 		FILE *f = fopen(path, "wb");
 		if (!f)
 			return 1;
