@@ -91,7 +91,7 @@ static const char *const perturb_names[NR_PERTURB] = {
 };
 
 struct seq_stats {
-	unsigned seqs, tainted, frames_in, frames_out, coalesced, fixed_id;
+	unsigned seqs, tainted, asked_again, frames_in, frames_out, coalesced, fixed_id;
 	unsigned perturb_seen[NR_PERTURB], perturb_fail[NR_PERTURB];
 	unsigned v4, v6, flows_multi, over_64k;
 	unsigned mismatches, printed;
@@ -388,7 +388,9 @@ static const char *describe_vnet(const struct segoff_vnet_hdr *h, char *buf, siz
 	return buf;
 }
 
-static int compare(const struct sequence *sq, struct seq_stats *st)
+/* 1 if segoff's output differs from the kernel's; *first the first frame
+ * that differs. */
+static int model_differs(unsigned *first)
 {
 	int bad = model.n != kernel.n;
 	unsigned at = 0;
@@ -402,7 +404,14 @@ static int compare(const struct sequence *sq, struct seq_stats *st)
 		if (bad)
 			break;
 	}
-	if (!bad)
+	*first = at;
+	return bad;
+}
+
+static int compare(const struct sequence *sq, struct seq_stats *st)
+{
+	unsigned at;
+	if (!model_differs(&at))
 		return 0;
 	st->mismatches++;
 	for (unsigned k = 0; k < sq->nflows; k++)
@@ -475,6 +484,34 @@ int main(int argc, char **argv)
 			continue;
 		}
 		run_model(g);
+		/* A loaded machine can stretch a whole sequence over several
+		 * polls the same way twice (seen once in CI: ten segments each
+		 * flushed alone, both times). Timing only ever makes the kernel
+		 * merge less, and a rule answers the same every time, so a
+		 * difference is asked again, after a pause, up to three times;
+		 * it stands only if every clean answer differs. */
+		unsigned first;
+		if (model_differs(&first)) {
+			/* the first answer is kept (its buffers moved, not
+			 * shared) to be reported if no clean answer agrees */
+			static struct frames first_answer; /* empty between uses */
+			struct frames moved = first_answer;
+			first_answer = kernel;
+			kernel = moved;
+			int agreed = 0;
+			for (int again = 0; again < 3 && !agreed; again++) {
+				usleep(100000);
+				agreed = run_kernel(lab.fda, lab.fdb) && !model_differs(&first);
+			}
+			if (agreed) {
+				st.asked_again++;
+				frames_clear(&first_answer);
+			} else {
+				frames_clear(&kernel);
+				kernel = first_answer;
+				first_answer.n = 0;
+			}
+		}
 		st.seqs++;
 		st.frames_in += input.n;
 		st.frames_out += kernel.n;
@@ -495,8 +532,9 @@ int main(int argc, char **argv)
 	printf("  %u sequences (%u IPv4 and %u IPv6 flows, %u with several flows, %u across 64 KB, %u fixed-ID flows) "
 	       "in %.1f s; %u redrawn because time may have flushed them (the kernel was asked twice)\n",
 	       st.seqs, st.v4, st.v6, st.flows_multi, st.over_64k, st.fixed_id, secs, st.tainted);
-	printf("  %u frames in, the kernel delivered %u (%u of them coalesced); %u mismatching sequences\n",
-	       st.frames_in, st.frames_out, st.coalesced, st.mismatches);
+	printf("  %u frames in, the kernel delivered %u (%u of them coalesced); %u mismatching sequences; "
+	       "%u agreed when asked again after a pause\n",
+	       st.frames_in, st.frames_out, st.coalesced, st.mismatches, st.asked_again);
 	if (st.coalesced == 0) /* nothing coalesced: nothing was tested */
 		failed++;
 	printf("kernel_gro_diff: %u passed, %u failed\n", passed, failed);
