@@ -69,6 +69,18 @@ static void stream_bytes(const struct flow *f, uint8_t *dst, size_t n)
 	(void)f->ipv6;
 }
 
+/* A frame as a TSO/USO/UFO sender's stack hands it down: parsed, its
+ * transport check field holding the pseudo-header sum (CHECKSUM_PARTIAL),
+ * the checksum field `csum_offset` bytes into the transport header. */
+static void parse_as_partial(struct segoff_pkt *pkt, const uint8_t *frame, size_t len, uint16_t csum_offset)
+{
+	segoff_pkt_init(pkt, frame, len, NULL, 0);
+	segoff_parse(pkt, SEGOFF_PROTO_ETH, 0);
+	pkt->csum_state = SEGOFF_CSUM_PARTIAL;
+	pkt->csum_start = pkt->l4_off;
+	pkt->csum_offset = csum_offset;
+}
+
 /* One TCP packet of the flow with `payload` bytes; returns the frame length. */
 static size_t build_tcp(struct flow *f, uint8_t *buf, uint32_t payload, uint8_t flags, int from_peer)
 {
@@ -322,11 +334,7 @@ static int demo_udp(void)
 	for (unsigned w = 0; w < 200; w++) {
 		size_t len = udp_frame(dg, (int)(w & 1), 1200 * 40, (uint16_t)w);
 		struct segoff_pkt pkt;
-		segoff_pkt_init(&pkt, dg, len, NULL, 0);
-		segoff_parse(&pkt, SEGOFF_PROTO_ETH, 0);
-		pkt.csum_state = SEGOFF_CSUM_PARTIAL;
-		pkt.csum_start = pkt.l4_off;
-		pkt.csum_offset = 6;
+		parse_as_partial(&pkt, dg, len, 6);
 		struct segoff_gso_params p;
 		segoff_gso_params_init(&p);
 		p.mss = 1200;
@@ -359,11 +367,7 @@ static int demo_udp(void)
 	for (int k = 0; k < 8; k++) {
 		size_t len = udp_frame(dg, k == 1, 8192, (uint16_t)(100 + k));
 		struct segoff_pkt pkt;
-		segoff_pkt_init(&pkt, dg, len, NULL, 0);
-		segoff_parse(&pkt, SEGOFF_PROTO_ETH, 0);
-		pkt.csum_state = SEGOFF_CSUM_PARTIAL; /* UFO: the checksum over the whole datagram */
-		pkt.csum_start = pkt.l4_off;
-		pkt.csum_offset = 6;
+		parse_as_partial(&pkt, dg, len, 6); /* UFO: the checksum over the whole datagram */
 		struct segoff_frag_params fp;
 		segoff_frag_params_init(&fp, 1500);
 		nf[k] = segoff_frag_copy(&pkt, &fp, fb[k], sizeof(fb[k]), fr[k], 16);
@@ -427,11 +431,7 @@ static void time_segmentation(unsigned writes)
 		f.ipv6 = i & 1;
 		size_t len = build_tcp(&f, frame, DEMO_MSS * DEMO_SEGS_PER_WRITE, 0x18, 0);
 		struct segoff_pkt pkt;
-		segoff_pkt_init(&pkt, frame, len, NULL, 0);
-		segoff_parse(&pkt, SEGOFF_PROTO_ETH, 0);
-		pkt.csum_state = SEGOFF_CSUM_PARTIAL;
-		pkt.csum_start = pkt.l4_off;
-		pkt.csum_offset = 16;
+		parse_as_partial(&pkt, frame, len, 16);
 		struct timespec t0, t1;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		int n = segoff_gso_copy(&pkt, &p, out, 2 * 70000 + 8192, segs, 64);
