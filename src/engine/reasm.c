@@ -10,10 +10,12 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "../proto/proto.h"
 
 #define NIL (-1)
-#define KEY_MAX (1 + 32 + 1 + 4 + 8)
+#define KEY_MAX 48 /* 1 + 32 + 4 (IPv6) + 8 (two VLAN tags), rounded up to words for hash_key */
+_Static_assert(KEY_MAX % 8 == 0, "hash_key reads whole words");
 #define REASM_HDR_MAX (14 + 8 + 40 + 2048)
 
 struct frag_entry {
@@ -42,6 +44,7 @@ struct segoff_reasm {
 	struct frag_entry *entries;
 	int32_t *buckets;
 	uint32_t bucket_mask;
+	uint64_t hash_seed;        /* per context, so no one can aim fragments at one bucket */
 	int32_t free_list, oldest, newest;
 	uint64_t mem;
 	struct segoff_slice *iov;
@@ -107,6 +110,9 @@ int segoff_reasm_create(const struct segoff_reasm_config *cfg, struct segoff_rea
 	}
 	r->cfg = *cfg;
 	r->bucket_mask = nb - 1;
+	struct timespec ts;
+	timespec_get(&ts, TIME_UTC);
+	r->hash_seed = ((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec) ^ (uint64_t)(uintptr_t)r;
 	for (uint32_t b = 0; b < nb; b++)
 		r->buckets[b] = NIL;
 	for (uint32_t i = 0; i < cfg->max_dgrams; i++) {
@@ -125,12 +131,21 @@ static void release(struct segoff_reasm *r, void *cookie)
 		r->cfg.release(r->cfg.opaque, cookie);
 }
 
-static uint32_t hash_key(const uint8_t *k, unsigned n)
+/* Eight key bytes at a time (a byte-wise hash was a quarter of the time
+ * per fragment), multiplied and folded, from the context's seed. The key
+ * is zero-padded to whole words (KEY_MAX is a multiple of 8). */
+static uint32_t hash_key(uint64_t seed, const uint8_t *k, unsigned n)
 {
-	uint32_t h = 2166136261u;
-	for (unsigned i = 0; i < n; i++)
-		h = (h ^ k[i]) * 16777619u;
-	return h;
+	const uint64_t mul = 0x9e3779b97f4a7c15ull;
+	uint64_t h = seed ^ n;
+	for (unsigned i = 0; i < n; i += 8) {
+		uint64_t w;
+		memcpy(&w, k + i, 8);
+		h = (h ^ w) * mul;
+		h ^= h >> 29;
+	}
+	h *= mul;
+	return (uint32_t)(h >> 32);
 }
 
 /* Unlink a datagram, release its fragments, count why. */
@@ -372,7 +387,8 @@ int segoff_reasm_receive(struct segoff_reasm *r, const void *frame_v, size_t len
 		memcpy(fi.key + fi.key_len, frame + 14, pkt.l3_off - 14u);
 		fi.key_len += pkt.l3_off - 14u;
 	}
-	uint32_t hash = hash_key(fi.key, fi.key_len);
+	memset(fi.key + fi.key_len, 0, KEY_MAX - fi.key_len);
+	uint32_t hash = hash_key(r->hash_seed, fi.key, fi.key_len);
 	struct dgram *d = dgram_find(r, hash, fi.key, fi.key_len);
 	if (!d)
 		d = dgram_new(r, &fi, hash, now);
