@@ -10,34 +10,12 @@
 #include <string.h>
 #include <time.h>
 #include "../../src/io/pcapio.h"
+#include "capture_out.h"
 #include "cli.h"
-
-struct coalesce_run {
-	struct pcapio_writer *w;
-	struct timeval now;
-	uint64_t pkts_out, bytes_out;
-	uint8_t *flat;
-};
-
-/* Each input is copied (libpcap reuses its buffer on the next read) and
- * freed when GRO releases it. */
-static void on_release(void *opaque, void *cookie)
-{
-	(void)opaque;
-	free(cookie);
-}
 
 static void on_deliver(void *opaque, const struct segoff_gro_out *out)
 {
-	struct coalesce_run *run = opaque;
-	size_t at = 0;
-	for (unsigned i = 0; i < out->nr_iov; i++) {
-		memcpy(run->flat + at, out->iov[i].base, out->iov[i].len);
-		at += out->iov[i].len;
-	}
-	pcapio_write(run->w, &run->now, run->flat, (uint32_t)at);
-	run->pkts_out++;
-	run->bytes_out += at;
+	capture_out_write_slices(opaque, out->iov, out->nr_iov);
 }
 
 static uint64_t usec_of(const struct timeval *tv)
@@ -69,7 +47,7 @@ int coalesce_file(const char *in, const char *out, const struct segoff_gro_confi
 		return CLI_EXIT_FAILURE;
 	}
 	int linktype = pcapio_linktype(r);
-	struct coalesce_run run = { 0 };
+	struct capture_out run = { 0 };
 	run.w = pcapio_open_write(out, linktype, err, sizeof(err));
 	run.flat = malloc(512 * 1024);
 	if (!run.w || !run.flat) {
@@ -80,7 +58,7 @@ int coalesce_file(const char *in, const char *out, const struct segoff_gro_confi
 	}
 	struct segoff_gro_config cfg = *base;
 	cfg.deliver = on_deliver;
-	cfg.release = on_release;
+	cfg.release = capture_out_free_input;
 	cfg.opaque = &run;
 	struct segoff_gro *g;
 	int e = segoff_gro_create(&cfg, &g);
@@ -127,12 +105,10 @@ int coalesce_file(const char *in, const char *out, const struct segoff_gro_confi
 			}
 		}
 		if (copy) {
-			segoff_gro_receive(g, &pkt, copy, now); /* frees `copy` through on_release */
+			segoff_gro_receive(g, &pkt, copy, now); /* GRO frees `copy` when it releases it */
 		} else {
 			/* not Ethernet, cut by the snaplen, or malformed: as it came */
-			pcapio_write(run.w, &cp.ts, cp.data, cp.caplen);
-			run.pkts_out++;
-			run.bytes_out += cp.caplen;
+			capture_out_write(&run, &cp.ts, cp.data, cp.caplen);
 		}
 	}
 	segoff_gro_flush_all(g);

@@ -7,32 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include "../../src/io/pcapio.h"
+#include "capture_out.h"
 #include "cli.h"
-
-struct reasm_run {
-	struct pcapio_writer *w;
-	struct timeval now;
-	uint64_t pkts_out, bytes_out;
-	uint8_t *flat;
-};
-
-static void on_release(void *opaque, void *cookie)
-{
-	(void)opaque;
-	free(cookie);
-}
 
 static void on_deliver(void *opaque, const struct segoff_reasm_out *out)
 {
-	struct reasm_run *run = opaque;
-	size_t at = 0;
-	for (unsigned i = 0; i < out->nr_iov; i++) {
-		memcpy(run->flat + at, out->iov[i].base, out->iov[i].len);
-		at += out->iov[i].len;
-	}
-	pcapio_write(run->w, &run->now, run->flat, (uint32_t)at);
-	run->pkts_out++;
-	run->bytes_out += at;
+	capture_out_write_slices(opaque, out->iov, out->nr_iov);
 }
 
 static void usage(FILE *f)
@@ -101,12 +81,12 @@ int cmd_reassemble(int argc, char **argv)
 		return CLI_EXIT_FAILURE;
 	}
 	int linktype = pcapio_linktype(r);
-	struct reasm_run run = { 0 };
+	struct capture_out run = { 0 };
 	run.w = pcapio_open_write(out, linktype, err, sizeof(err));
 	run.flat = malloc(128 * 1024);
 	struct segoff_reasm *ra = NULL;
 	cfg.deliver = on_deliver;
-	cfg.release = on_release;
+	cfg.release = capture_out_free_input;
 	cfg.opaque = &run;
 	if (!run.w || !run.flat || segoff_reasm_create(&cfg, &ra) != SEGOFF_OK) {
 		fprintf(stderr, "segoff: %s: %s\n", out, run.w ? "out of memory" : err);
@@ -126,9 +106,7 @@ int cmd_reassemble(int argc, char **argv)
 		segoff_reasm_expire(ra, now);
 		uint8_t *copy = linktype == PCAPIO_DLT_EN10MB && cp.caplen == cp.len ? malloc(cp.caplen) : NULL;
 		if (!copy) {
-			pcapio_write(run.w, &cp.ts, cp.data, cp.caplen); /* not Ethernet or cut: as it came */
-			run.pkts_out++;
-			run.bytes_out += cp.caplen;
+			capture_out_write(&run, &cp.ts, cp.data, cp.caplen); /* not Ethernet or cut: as it came */
 			continue;
 		}
 		memcpy(copy, cp.data, cp.caplen);
