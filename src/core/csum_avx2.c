@@ -29,6 +29,23 @@ AVX2 static inline __m256i acc_words(__m256i acc, __m256i v, __m256i mask)
 	return _mm256_add_epi32(acc, _mm256_srli_epi32(v, 16));
 }
 
+/* Whole 32-byte blocks left after the 128-byte rounds (fewer than four),
+ * copied to *d when copying, summed into `a`. */
+AVX2 static inline __m256i acc_tail32(__m256i a, const uint8_t **p, uint8_t **d, size_t *len, __m256i mask)
+{
+	while (*len >= 32) {
+		__m256i v = _mm256_loadu_si256((const __m256i *)*p);
+		if (*d) {
+			_mm256_storeu_si256((__m256i *)*d, v);
+			*d += 32;
+		}
+		a = acc_words(a, v, mask);
+		*p += 32;
+		*len -= 32;
+	}
+	return a;
+}
+
 AVX2 static uint64_t csum_avx2_common(void *dst, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
@@ -59,33 +76,12 @@ AVX2 static uint64_t csum_avx2_common(void *dst, const void *buf, size_t len)
 			steps++;
 		}
 		__m256i a = _mm256_add_epi32(_mm256_add_epi32(a0, a1), _mm256_add_epi32(a2, a3));
-		if (len < 128) { /* the tail joins the last round's accumulator */
-			while (len >= 32) {
-				__m256i v = _mm256_loadu_si256((const __m256i *)p);
-				if (d) {
-					_mm256_storeu_si256((__m256i *)d, v);
-					d += 32;
-				}
-				a = acc_words(a, v, mask);
-				p += 32;
-				len -= 32;
-			}
-		}
+		if (len < 128) /* the tail joins the last round's accumulator */
+			a = acc_tail32(a, &p, &d, &len, mask);
 		total += hsum_epi32(a);
 	}
 	if (len >= 32) {
-		__m256i a = _mm256_setzero_si256();
-		while (len >= 32) {
-			__m256i v = _mm256_loadu_si256((const __m256i *)p);
-			if (d) {
-				_mm256_storeu_si256((__m256i *)d, v);
-				d += 32;
-			}
-			a = acc_words(a, v, mask);
-			p += 32;
-			len -= 32;
-		}
-		total += hsum_epi32(a);
+		total += hsum_epi32(acc_tail32(_mm256_setzero_si256(), &p, &d, &len, mask));
 	}
 	if (d)
 		return total + csum_copy_le_scalar(d, p, len);

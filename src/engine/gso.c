@@ -144,6 +144,23 @@ static void build_template(struct gso_ctx *c, uint8_t buf[GSO_TMPL_MAX])
 
 enum hdr_class { HDR_32_64, HDR_65_128, HDR_ANY };
 
+/* One segment's header from the template. With `cls` constant, a header of
+ * 32..64 (65..128) bytes is two overlapping fixed 32 (64) byte copies,
+ * which compile to a few vector moves instead of a memcpy call. */
+static inline __attribute__((always_inline)) void copy_header(uint8_t *dst, const uint8_t *tmpl, unsigned hdr_len,
+							      enum hdr_class cls)
+{
+	if (cls == HDR_32_64) {
+		memcpy(dst, tmpl, 32);
+		memcpy(dst + hdr_len - 32, tmpl + hdr_len - 32, 32);
+	} else if (cls == HDR_65_128) {
+		memcpy(dst, tmpl, 64);
+		memcpy(dst + hdr_len - 64, tmpl + hdr_len - 64, 64);
+	} else {
+		memcpy(dst, tmpl, hdr_len);
+	}
+}
+
 /* The zero-copy fast path for a contiguous payload: header copy, two slices
  * and the descriptor per segment. Always inlined with constant `cls` and
  * `full`, so each call site becomes a loop without per-segment branches.
@@ -159,15 +176,7 @@ static inline __attribute__((always_inline)) void zc_fill(const struct gso_ctx *
 	struct segoff_seg *sg = c->segs;
 	for (unsigned i = 0; i <= last; i++, head += hdr_len, pay += mss, iov += 2, sg++) {
 		unsigned plen = i == last ? last_len : mss;
-		if (cls == HDR_32_64) {
-			memcpy(head, tmpl, 32);
-			memcpy(head + hdr_len - 32, tmpl + hdr_len - 32, 32);
-		} else if (cls == HDR_65_128) {
-			memcpy(head, tmpl, 64);
-			memcpy(head + hdr_len - 64, tmpl + hdr_len - 64, 64);
-		} else {
-			memcpy(head, tmpl, hdr_len);
-		}
+		copy_header(head, tmpl, hdr_len, cls);
 		iov[0].base = head;
 		iov[0].len = hdr_len;
 		iov[1].base = pay;
@@ -192,15 +201,7 @@ static inline __attribute__((always_inline)) void copy_fill(const struct gso_ctx
 	struct segoff_seg *sg = c->segs;
 	for (unsigned i = 0; i <= last; i++, pay += mss, sg++) {
 		unsigned plen = i == last ? last_len : mss;
-		if (cls == HDR_32_64) {
-			memcpy(frame, tmpl, 32);
-			memcpy(frame + hdr_len - 32, tmpl + hdr_len - 32, 32);
-		} else if (cls == HDR_65_128) {
-			memcpy(frame, tmpl, 64);
-			memcpy(frame + hdr_len - 64, tmpl + hdr_len - 64, 64);
-		} else {
-			memcpy(frame, tmpl, hdr_len);
-		}
+		copy_header(frame, tmpl, hdr_len, cls);
 		sg->head = frame;
 		sg->len = hdr_len + plen;
 		sg->head_len = (uint16_t)hdr_len;
