@@ -37,12 +37,7 @@ static void on_deliver(void *opaque, const struct segoff_gro_out *o)
 		return;
 	struct out *d = &outs[nout++];
 	d->data = malloc(o->len);
-	size_t at = 0;
-	for (unsigned i = 0; i < o->nr_iov; i++) {
-		memcpy(d->data + at, o->iov[i].base, o->iov[i].len);
-		at += o->iov[i].len;
-	}
-	CHECK_EQ(at, o->len);
+	CHECK_EQ(pktgen_flatten(d->data, o->iov, o->nr_iov), o->len);
 	d->len = o->len;
 	d->gso_size = o->gso_size;
 	d->gso_segs = o->gso_segs;

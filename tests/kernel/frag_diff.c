@@ -364,11 +364,7 @@ static void model_deliver(void *opaque, const struct segoff_reasm_out *o)
 {
 	(void)opaque;
 	static uint8_t flat[70000];
-	size_t at = 0;
-	for (unsigned i = 0; i < o->nr_iov; i++) {
-		memcpy(flat + at, o->iov[i].base, o->iov[i].len);
-		at += o->iov[i].len;
-	}
+	size_t at = pktgen_flatten(flat, o->iov, o->nr_iov);
 	struct segoff_pkt pkt;
 	segoff_pkt_init(&pkt, flat, at, NULL, 0);
 	if (segoff_parse(&pkt, SEGOFF_PROTO_ETH, 0) < 0 || pkt.l4_proto != SEGOFF_PROTO_UDP || model_n == 8)

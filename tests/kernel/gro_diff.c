@@ -247,11 +247,7 @@ static void sequence_frames(struct sequence *sq, struct rng *r)
 static void model_deliver(void *opaque, const struct segoff_gro_out *out)
 {
 	(void)opaque;
-	size_t at = 0;
-	for (unsigned i = 0; i < out->nr_iov; i++) {
-		memcpy(scratch + at, out->iov[i].base, out->iov[i].len);
-		at += out->iov[i].len;
-	}
+	size_t at = pktgen_flatten(scratch, out->iov, out->nr_iov);
 	if (out->gso_size && ((out->gso_type & SEGOFF_GSO_FIXEDID) || at >= B_GSO_MAX_SIZE)) {
 		/* B cannot take a fixed-ID GSO packet, nor one whose frame
 		 * reaches its gso_max_size (gso_features_check counts the MAC

@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include "../../src/io/pcapio.h"
+#include "capture_out.h"
 #include "cli.h"
 
 #define DEMO_MSS 1428           /* fits a 1500 MTU for IPv6 with timestamps; used for both */
@@ -267,11 +268,7 @@ static unsigned udp_outs;
 static void udp_gro_out(void *opaque, const struct segoff_gro_out *o)
 {
 	(void)opaque;
-	udp_out_len = 0;
-	for (unsigned i = 0; i < o->nr_iov; i++) {
-		memcpy(udp_out + udp_out_len, o->iov[i].base, o->iov[i].len);
-		udp_out_len += o->iov[i].len;
-	}
+	udp_out_len = capture_flatten(udp_out, o->iov, o->nr_iov);
 	udp_outs++;
 }
 
