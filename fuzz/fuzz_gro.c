@@ -10,27 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <segoff/segoff.h>
+#include "contract.h"
 
 #define MAX_PKTS 256
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static unsigned released[MAX_PKTS], given;
 static uint64_t bytes_out;
-
-static void must(int cond)
-{
-	if (!cond)
-		abort();
-}
-
-static void on_release(void *opaque, void *cookie)
-{
-	(void)opaque;
-	uintptr_t i = (uintptr_t)cookie;
-	must(i < given);
-	must(released[i]++ == 0);
-}
 
 static void on_deliver(void *opaque, const struct segoff_gro_out *out)
 {
@@ -59,16 +45,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg.max_flows = 1u + (opt >> 5);
 	cfg.max_pkts_per_flow = 8;
 	cfg.deliver = on_deliver;
-	cfg.release = on_release;
+	cfg.release = contract_release;
 	struct segoff_gro *g;
 	if (segoff_gro_create(&cfg, &g) != SEGOFF_OK)
 		abort();
-	memset(released, 0, sizeof(released));
-	given = 0;
+	contract_reset();
 	bytes_out = 0;
 	uint64_t bytes_in = 0;
 	size_t at = 1;
-	while (at + 2 <= size && given < MAX_PKTS) {
+	while (at + 2 <= size && contract_given < MAX_PKTS) {
 		size_t len = (size_t)(data[at] << 8 | data[at + 1]);
 		at += 2;
 		if (len > size - at)
@@ -79,14 +64,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (segoff_parse(&pkt, SEGOFF_PROTO_ETH, 0) < 0)
 			continue;
 		bytes_in += len;
-		unsigned id = given++;
-		must(segoff_gro_receive(g, &pkt, (void *)(uintptr_t)id, id) == SEGOFF_OK);
+		unsigned id = contract_given; /* also the clock */
+		must(segoff_gro_receive(g, &pkt, contract_give(), id) == SEGOFF_OK);
 		if ((id & 15) == 15)
 			segoff_gro_flush(g, id);
 	}
 	segoff_gro_destroy(g);
-	for (unsigned i = 0; i < given; i++)
-		must(released[i] == 1);
+	contract_all_released();
 	/* merging saves headers; it never makes payload */
 	must(bytes_out <= bytes_in);
 	return 0;

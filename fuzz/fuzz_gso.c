@@ -17,16 +17,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <segoff/segoff.h>
+#include "contract.h"
 
 #define MAX_SEGS 1024
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void must(int cond)
-{
-	if (!cond)
-		abort();
-}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

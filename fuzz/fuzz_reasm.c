@@ -14,26 +14,11 @@
 #include <string.h>
 #include <segoff/segoff.h>
 #include <segoff/frag.h>
+#include "contract.h"
 
-#define MAX_FRAMES 512
+#define MAX_FRAMES CONTRACT_MAX_INPUTS
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static unsigned released[MAX_FRAMES], given;
-
-static void must(int cond)
-{
-	if (!cond)
-		abort();
-}
-
-static void on_release(void *opaque, void *cookie)
-{
-	(void)opaque;
-	uintptr_t i = (uintptr_t)cookie;
-	must(i < given);
-	must(released[i]++ == 0);
-}
 
 static void on_deliver(void *opaque, const struct segoff_reasm_out *out)
 {
@@ -65,33 +50,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cfg.max_dgrams = 4;
 	cfg.timeout_v4 = cfg.timeout_v6 = 1u + (opt >> 3);
 	cfg.deliver = on_deliver;
-	cfg.release = on_release;
+	cfg.release = contract_release;
 	struct segoff_reasm *r;
 	if (segoff_reasm_create(&cfg, &r) != SEGOFF_OK)
 		abort();
-	memset(released, 0, sizeof(released));
-	given = 0;
+	contract_reset();
 	uint64_t now = 0;
 	size_t at = 1;
-	while (at + 3 <= size && given < MAX_FRAMES) {
+	while (at + 3 <= size && contract_given < MAX_FRAMES) {
 		size_t len = (size_t)(data[at] << 8 | data[at + 1]);
 		now += data[at + 2];
 		at += 3;
 		if (len > size - at)
 			len = size - at;
-		unsigned id = given++;
-		int err = segoff_reasm_receive(r, data + at, len, (void *)(uintptr_t)id, now);
+		void *cookie = contract_give();
+		int err = segoff_reasm_receive(r, data + at, len, cookie, now);
 		at += len;
 		if (err != SEGOFF_OK) {
 			must(err == SEGOFF_E_INVAL);
-			released[id]++; /* refused: it stays ours */
+			contract_release(NULL, cookie); /* refused: it stays ours */
 		}
 		must(segoff_reasm_mem(r) <= cfg.mem_high);
-		if ((id & 7) == 7)
+		if ((contract_given & 7) == 0)
 			segoff_reasm_expire(r, now);
 	}
 	segoff_reasm_destroy(r);
-	for (unsigned i = 0; i < given; i++)
-		must(released[i] == 1);
+	contract_all_released();
 	return 0;
 }
