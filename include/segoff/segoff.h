@@ -89,5 +89,7 @@ const char *segoff_strerror(int err);
 #include <segoff/vnet.h>
 #include <segoff/gro.h>
 #include <segoff/frag.h>
+#include <segoff/features.h>
+#include <segoff/rss.h>
 
 #endif /* SEGOFF_H */

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <segoff/pkt.h>
+#include <segoff/vnet.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -26,6 +27,9 @@ extern "C" {
 #define SEGOFF_TAP_NAPI 0x1     /* IFF_NAPI: GRO on frames written in [V7] */
 #define SEGOFF_TAP_MULTI_QUEUE 0x2
 
+/* Most slices segoff_tap_write() gathers for one frame. */
+#define SEGOFF_TAP_MAX_IOV 1023 /* UIO_MAXIOV less the header */
+
 /**
  * Open (or create) TAP `name` with IFF_TAP|IFF_NO_PI|IFF_VNET_HDR and the
  * `flags` above, virtio header size `vnet_len` (10 or 12). The device's name
@@ -36,6 +40,45 @@ int segoff_tap_open(char *name, unsigned flags, unsigned vnet_len);
 
 /** TUNSETOFFLOAD. Returns SEGOFF_OK or SEGOFF_E_SYSTEM (errno set). */
 int segoff_tap_set_offload(int fd, unsigned tun_f);
+
+/**
+ * Offer the kernel the offloads in `want` (SEGOFF_TUN_F_*) and fall back
+ * until it accepts: without USO4|USO6 (kernels before 6.2), without TSO_ECN,
+ * without UFO, without TSO4|TSO6, then with nothing. *got receives the set
+ * the kernel took, *refused the bits it would not take, *refused_errno the
+ * errno of the first refusal (0 if none); any of them may be NULL.
+ * Returns SEGOFF_OK, or SEGOFF_E_SYSTEM if even "no offloads" failed.
+ */
+int segoff_tap_negotiate(int fd, unsigned want, unsigned *got, unsigned *refused, int *refused_errno);
+
+/** Name of one TUN_F bit ("tso4"), or NULL. */
+const char *segoff_tun_f_name(unsigned bit);
+
+/* One frame of a batch: the caller's buffer and the bytes read into it. */
+struct segoff_tap_frame {
+	uint8_t *buf;           /* virtio_net_hdr, then the Ethernet frame */
+	size_t cap;             /* at least the vnet header + 65550 for TSO frames */
+	size_t len;             /* out: bytes read (header included) */
+};
+
+/**
+ * Read up to `n` frames from a TAP opened non-blocking, stopping at the
+ * first EAGAIN: several frames per wake-up. Returns the number read (0 when
+ * none is waiting), or SEGOFF_E_SYSTEM (errno set) when a read failed before
+ * any frame was read.
+ */
+int segoff_tap_read_batch(int fd, struct segoff_tap_frame *frames, unsigned n);
+
+/**
+ * Write one frame with its virtio_net_hdr (encoded from `h`, `vnet_len`
+ * bytes) in front, gathered from `iov`: one writev(). Returns SEGOFF_OK or
+ * SEGOFF_E_SYSTEM (errno set: EINVAL when the kernel refused the header).
+ */
+int segoff_tap_write(int fd, const struct segoff_vnet_hdr *h, unsigned vnet_len, const struct segoff_slice *iov,
+		     unsigned nr_iov);
+
+/** Set the MTU of network device `name` (SIOCSIFMTU). */
+int segoff_netdev_set_mtu(const char *name, unsigned mtu);
 
 #ifdef __cplusplus
 }

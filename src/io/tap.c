@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
 #include <segoff/segoff.h>
@@ -52,4 +53,106 @@ int segoff_tap_open(char *name, unsigned flags, unsigned vnet_len)
 int segoff_tap_set_offload(int fd, unsigned tun_f)
 {
 	return ioctl(fd, TUNSETOFFLOAD, (unsigned long)tun_f) < 0 ? SEGOFF_E_SYSTEM : SEGOFF_OK;
+}
+
+/* Fallback steps, most recent kernel features first. */
+static const unsigned fallback_drop[] = {
+	SEGOFF_TUN_F_USO4 | SEGOFF_TUN_F_USO6,
+	SEGOFF_TUN_F_TSO_ECN,
+	SEGOFF_TUN_F_UFO,
+	SEGOFF_TUN_F_TSO4 | SEGOFF_TUN_F_TSO6,
+	~0u,
+};
+
+int segoff_tap_negotiate(int fd, unsigned want, unsigned *got, unsigned *refused, int *refused_errno)
+{
+	unsigned offer = want;
+	int first_errno = 0;
+	for (size_t step = 0;; step++) {
+		if (segoff_tap_set_offload(fd, offer) == SEGOFF_OK)
+			break;
+		if (!first_errno)
+			first_errno = errno;
+		if (offer == 0 || step >= sizeof(fallback_drop) / sizeof(fallback_drop[0]))
+			return SEGOFF_E_SYSTEM;
+		offer &= ~fallback_drop[step];
+		/* TSO_ECN means nothing without TSO, and anything without CSUM is refused [V5] */
+		if (!(offer & (SEGOFF_TUN_F_TSO4 | SEGOFF_TUN_F_TSO6)))
+			offer &= ~SEGOFF_TUN_F_TSO_ECN;
+	}
+	if (got)
+		*got = offer;
+	if (refused)
+		*refused = want & ~offer;
+	if (refused_errno)
+		*refused_errno = first_errno;
+	return SEGOFF_OK;
+}
+
+const char *segoff_tun_f_name(unsigned bit)
+{
+	switch (bit) {
+	case SEGOFF_TUN_F_CSUM: return "csum";
+	case SEGOFF_TUN_F_TSO4: return "tso4";
+	case SEGOFF_TUN_F_TSO6: return "tso6";
+	case SEGOFF_TUN_F_TSO_ECN: return "tso_ecn";
+	case SEGOFF_TUN_F_UFO: return "ufo";
+	case SEGOFF_TUN_F_USO4: return "uso4";
+	case SEGOFF_TUN_F_USO6: return "uso6";
+	default: return NULL;
+	}
+}
+
+int segoff_tap_read_batch(int fd, struct segoff_tap_frame *frames, unsigned n)
+{
+	unsigned got = 0;
+	while (got < n) {
+		ssize_t r = read(fd, frames[got].buf, frames[got].cap);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN || got > 0)
+				break;
+			return SEGOFF_E_SYSTEM;
+		}
+		frames[got++].len = (size_t)r;
+	}
+	return (int)got;
+}
+
+int segoff_tap_write(int fd, const struct segoff_vnet_hdr *h, unsigned vnet_len, const struct segoff_slice *iov,
+		     unsigned nr_iov)
+{
+	uint8_t hdr[SEGOFF_VNET_HDR_MRG_LEN];
+	struct iovec v[1 + SEGOFF_TAP_MAX_IOV];
+	if (nr_iov > SEGOFF_TAP_MAX_IOV || segoff_vnet_encode(h, hdr, vnet_len) < 0) {
+		errno = EINVAL;
+		return SEGOFF_E_SYSTEM;
+	}
+	v[0].iov_base = hdr;
+	v[0].iov_len = vnet_len;
+	memcpy(&v[1], iov, nr_iov * sizeof(*iov)); /* a slice is an iovec (asserted above) */
+	for (;;) {
+		ssize_t w = writev(fd, v, (int)nr_iov + 1);
+		if (w >= 0)
+			return SEGOFF_OK;
+		if (errno != EINTR)
+			return SEGOFF_E_SYSTEM;
+	}
+}
+
+int segoff_netdev_set_mtu(const char *name, unsigned mtu)
+{
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return SEGOFF_E_SYSTEM;
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
+	ifr.ifr_mtu = (int)mtu;
+	int rc = ioctl(s, SIOCSIFMTU, &ifr) < 0 ? SEGOFF_E_SYSTEM : SEGOFF_OK;
+	int e = errno;
+	close(s);
+	errno = e;
+	return rc;
 }

@@ -16,6 +16,9 @@ int cmd_demo(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_coalesce(int argc, char **argv);
 int cmd_reassemble(int argc, char **argv);
+int cmd_features(int argc, char **argv);
+int cmd_wire(int argc, char **argv);
+int cmd_lab(int argc, char **argv);
 
 enum udp_mode { UDP_PASS = 0, UDP_USO, UDP_FRAG };
 

@@ -11,6 +11,7 @@ static const struct command {
 	{ "segment", cmd_segment, "cut TSO/GSO super-packets in a capture into wire segments" },
 	{ "coalesce", cmd_coalesce, "merge segments of a flow in a capture as Linux GRO (or LRO) does" },
 	{ "reassemble", cmd_reassemble, "put IP fragments in a capture back together, as Linux does" },
+	{ "features", cmd_features, "resolve a device's offload features as ethtool -k shows them" },
 	{ "demo", cmd_demo, "generate a TCP trace, segment it, report and write captures" },
 	{ "bench", cmd_bench, "measure speed (bench gso|gro|udp)" },
 };
