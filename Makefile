@@ -53,7 +53,7 @@ $(SHARED_LIB): $(LIB_OBJ) src/libsegoff.map
 	ln -sf libsegoff.so.$(SOVERSION) $(BUILD)/libsegoff.so
 
 $(CLI): $(CLI_OBJ) $(STATIC_LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(STATIC_LIB) -lpcap
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(STATIC_LIB) -lpcap -pthread
 
 $(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(STATIC_LIB)
 	@mkdir -p $(dir $@)

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: MIT */
+/* segoff wire: two TAP devices joined by an emulated wire, segoff being the
+ * NIC on each side. One worker per direction and queue. */
+#ifndef SEGOFF_WIRE_H
+#define SEGOFF_WIRE_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <segoff/segoff.h>
+#include <segoff/tap.h>
+
+#define WIRE_MAX_QUEUES 16
+#define WIRE_BATCH 64           /* frames read per wake-up */
+#define WIRE_FRAME_CAP (SEGOFF_VNET_HDR_LEN + 65550)
+
+enum wire_gro_mode { WIRE_GRO_OFF = 0, WIRE_GRO_ON, WIRE_GRO_LRO };
+
+struct wire_cfg {
+	unsigned mtu;           /* the wire's L3 MTU */
+	int tso, uso, csum;     /* offered to the kernels with TUNSETOFFLOAD */
+	int gro;                /* enum wire_gro_mode */
+	unsigned queues;
+};
+
+/* One TAP device: a file descriptor per queue. */
+struct wire_port {
+	char name[16];
+	char netns[64];         /* "" = this process's namespace */
+	int fd[WIRE_MAX_QUEUES];
+	unsigned offload_got, offload_refused;
+	int refused_errno;
+};
+
+/* Counters, named like `ethtool -S`; one set per direction and queue. */
+#define WIRE_COUNTERS(X) \
+	X(rx_packets)           /* frames read from the sending TAP */ \
+	X(rx_bytes) \
+	X(rx_gso_packets)       /* of which super-packets (TSO/USO) */ \
+	X(rx_gso_bytes) \
+	X(tx_segmented)         /* super-packets cut to the wire MTU by segoff */ \
+	X(csum_completed)       /* partial checksums finished in software */ \
+	X(wire_frames)          /* frames that crossed the wire */ \
+	X(wire_bytes) \
+	X(wire_max_frame)       /* largest frame on the wire (L3 bytes) */ \
+	X(out_packets)          /* frames written to the receiving TAP */ \
+	X(out_bytes) \
+	X(out_gso_packets)      /* of which coalesced (GRO/LRO) */ \
+	X(out_csum_valid)       /* handed up with DATA_VALID */ \
+	X(out_errors)           /* the receiving kernel refused a write */ \
+	X(out_einval)           /* ... with EINVAL (it rejected the virtio_net_hdr) */ \
+	X(drop_over_mtu)        /* larger than the wire allows: a wire drops it */ \
+	X(drop_malformed)       /* refused by the parser or the virtio_net_hdr check */ \
+	X(drop_no_space)        /* more segments than the worker's buffers hold */
+
+enum wire_counter {
+#define WIRE_ENUM(n) WC_##n,
+	WIRE_COUNTERS(WIRE_ENUM)
+#undef WIRE_ENUM
+	WC__COUNT
+};
+
+#define WIRE_NR_ERRORS 40       /* drop_<error name>, indexed by -segoff error */
+
+struct wire_stats {
+	uint64_t c[WC__COUNT];
+	uint64_t err[WIRE_NR_ERRORS];
+	uint64_t gro[SEGOFF_GRO__COUNTERS];
+};
+
+struct wire_worker {
+	const struct wire_cfg *cfg;
+	const struct wire_port *in, *out;
+	unsigned queue;
+	char label[64];
+	int *stop;
+	pthread_t thread;
+	int started;
+
+	struct segoff_gro *gro;
+	struct segoff_tx_dev wire_dev;
+	struct segoff_tap_frame frames[WIRE_BATCH];
+	uint8_t *rx_area;
+	/* zero-copy GSO output for one batch */
+	uint8_t *arena;
+	size_t arena_size, arena_used;
+	struct segoff_slice *iov;
+	size_t iov_cap, iov_used;
+	struct segoff_seg *segs;
+	size_t segs_cap;
+
+	struct wire_stats local;      /* the worker's own */
+	struct wire_stats published;  /* copied after every batch for the main thread */
+};
+
+/* wire_path.c */
+int wire_worker_init(struct wire_worker *w);
+void wire_worker_free(struct wire_worker *w);
+void *wire_worker_run(void *arg);
+const char *wire_counter_name(enum wire_counter c);
+
+#endif
