@@ -30,6 +30,8 @@ static void usage(FILE *f)
 		"  --uso on|off        offer UDP segmentation (default on; kernels before 6.2 refuse it)\n"
 		"  --csum on|off       offer checksum offload (default on; off implies tso/uso off)\n"
 		"  --gro on|off|lro    receive offload on the wire's far side (default on)\n"
+		"  --udp-gro on|off    coalesce UDP too (default off, as Linux unless the receiving\n"
+		"                      socket asked for UDP_GRO)\n"
 		"  --queues N          IFF_MULTI_QUEUE with N queues, a worker per queue and\n"
 		"                      direction, flows spread by Toeplitz hash (default 1)\n"
 		"  --netns-a NS, --netns-b NS  create the TAP inside network namespace NS\n"
@@ -192,7 +194,7 @@ int cmd_wire(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "wire-mtu", required_argument, NULL, 'm' }, { "tso", required_argument, NULL, 't' },
 		{ "uso", required_argument, NULL, 'u' },      { "csum", required_argument, NULL, 'c' },
-		{ "gro", required_argument, NULL, 'g' },      { "queues", required_argument, NULL, 'q' },
+		{ "gro", required_argument, NULL, 'g' },      { "udp-gro", required_argument, NULL, 'U' },      { "queues", required_argument, NULL, 'q' },
 		{ "netns-a", required_argument, NULL, 'A' },  { "netns-b", required_argument, NULL, 'B' },
 		{ "json", no_argument, NULL, 'j' },           { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -230,6 +232,10 @@ int cmd_wire(int argc, char **argv)
 			if (strcmp(optarg, "lro") == 0)
 				cfg.gro = WIRE_GRO_LRO;
 			else if (parse_onoff("--gro", optarg, &cfg.gro) < 0)
+				return CLI_EXIT_USAGE;
+			break;
+		case 'U':
+			if (parse_onoff("--udp-gro", optarg, &cfg.udp_gro) < 0)
 				return CLI_EXIT_USAGE;
 			break;
 		case 'q':

@@ -19,6 +19,7 @@ struct wire_cfg {
 	unsigned mtu;           /* the wire's L3 MTU */
 	int tso, uso, csum;     /* offered to the kernels with TUNSETOFFLOAD */
 	int gro;                /* enum wire_gro_mode */
+	int udp_gro;            /* coalesce UDP too (a receiver with UDP_GRO sockets) */
 	unsigned queues;
 };
 

@@ -287,6 +287,7 @@ int wire_worker_init(struct wire_worker *w)
 	struct segoff_gro_config gc;
 	segoff_gro_config_init(&gc);
 	gc.mode = cfg->gro == WIRE_GRO_LRO ? SEGOFF_GRO_MODE_LRO : SEGOFF_GRO_MODE_GRO;
+	gc.udp = (uint8_t)cfg->udp_gro;
 	gc.csum = cfg->csum ? SEGOFF_GRO_CSUM_PARTIAL : SEGOFF_GRO_CSUM_FULL;
 	gc.deliver = gro_deliver;
 	gc.opaque = w;
