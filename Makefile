@@ -27,7 +27,8 @@ CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 TEST_SUPPORT := tests/check.c tests/pktgen.c
 TEST_NAMES := $(basename $(notdir $(wildcard tests/test_*.c)))
 TEST_BINS := $(TEST_NAMES:%=$(BUILD)/tests/%)
-KTEST_BINS := $(BUILD)/tests/kernel_gso_diff $(BUILD)/tests/kernel_gro_diff $(BUILD)/tests/kernel_frag_diff
+KTEST_BINS := $(BUILD)/tests/kernel_gso_diff $(BUILD)/tests/kernel_gro_diff $(BUILD)/tests/kernel_frag_diff \
+	      $(BUILD)/tests/kernel_tap_offload
 
 STATIC_LIB := $(BUILD)/libsegoff.a
 SHARED_LIB := $(BUILD)/libsegoff.so.$(VERSION)
@@ -63,12 +64,20 @@ $(BUILD)/tests/kernel_%_diff: tests/kernel/%_diff.c tests/kernel/lab.c $(TEST_SU
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests -Itests/kernel $(ALL_LDFLAGS) -o $@ $< tests/kernel/lab.c $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(STATIC_LIB)
 
+$(BUILD)/tests/kernel_tap_offload: tests/kernel/tap_offload.c tests/kernel/lab.c $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(STATIC_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests -Itests/kernel $(ALL_LDFLAGS) -o $@ $< tests/kernel/lab.c $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(STATIC_LIB)
+
+$(BUILD)/tests/xfer: tests/wire/xfer.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $<
+
 $(BUILD)/fuzz/replay_%: fuzz/fuzz_%.c fuzz/replay.c fuzz/contract.h $(STATIC_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< fuzz/replay.c $(STATIC_LIB)
 
 FUZZ_TARGETS := gso gro reasm
-tests: all $(TEST_BINS) $(KTEST_BINS) $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
+tests: all $(TEST_BINS) $(KTEST_BINS) $(BUILD)/tests/xfer $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
 
 # libFuzzer build for developers: make fuzz; build/fuzz/fuzz_gso fuzz/corpus
 fuzz:

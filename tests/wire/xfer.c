@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Test traffic for the segoff wire integration tests.
+ *   xfer recv ADDR PORT               accept one TCP connection, read to EOF
+ *   xfer send ADDR PORT BYTES SEED    send BYTES of a seeded pseudo-random stream
+ *   xfer storm IFNAME COUNT SEED      write COUNT malformed frames with AF_PACKET
+ * recv and send print "BYTES HASH": FNV-1a 64 over the stream, so any lost,
+ * duplicated or reordered byte changes the hash.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/if_packet.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <netdb.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+static uint64_t fnv(uint64_t h, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ p[i]) * 0x100000001b3ull;
+	return h;
+}
+
+static uint64_t xorshift(uint64_t *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 0x2545f4914f6cdd1dull;
+}
+
+static int resolve(const char *addr, const char *port, struct addrinfo **ai)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICHOST };
+	return getaddrinfo(addr, port, &hints, ai);
+}
+
+static int do_recv(const char *addr, const char *port)
+{
+	struct addrinfo *ai;
+	if (resolve(addr, port, &ai))
+		return 2;
+	int one = 1, l = socket(ai->ai_family, SOCK_STREAM, 0);
+	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (l < 0 || bind(l, ai->ai_addr, ai->ai_addrlen) < 0 || listen(l, 1) < 0) {
+		perror("xfer recv: listen");
+		return 2;
+	}
+	printf("listening\n");
+	fflush(stdout);
+	int c = accept(l, NULL, NULL);
+	if (c < 0)
+		return 2;
+	static uint8_t buf[1 << 18];
+	uint64_t h = 0xcbf29ce484222325ull, total = 0;
+	for (;;) {
+		ssize_t n = read(c, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		h = fnv(h, buf, (size_t)n);
+		total += (uint64_t)n;
+	}
+	printf("%llu %016llx\n", (unsigned long long)total, (unsigned long long)h);
+	return 0;
+}
+
+static int do_send(const char *addr, const char *port, uint64_t bytes, uint64_t seed)
+{
+	struct addrinfo *ai;
+	if (resolve(addr, port, &ai))
+		return 2;
+	int s = -1;
+	for (int i = 0; i < 100; i++) {
+		s = socket(ai->ai_family, SOCK_STREAM, 0);
+		if (connect(s, ai->ai_addr, ai->ai_addrlen) == 0)
+			break;
+		close(s);
+		s = -1;
+		usleep(50000);
+	}
+	if (s < 0) {
+		perror("xfer send: connect");
+		return 2;
+	}
+	static uint64_t buf[1 << 15];
+	uint64_t st = seed | 1, h = 0xcbf29ce484222325ull, sent = 0;
+	while (sent < bytes) {
+		for (size_t i = 0; i < sizeof(buf) / 8; i++)
+			buf[i] = xorshift(&st);
+		size_t n = sizeof(buf) < bytes - sent ? sizeof(buf) : (size_t)(bytes - sent);
+		h = fnv(h, (const uint8_t *)buf, n);
+		for (size_t off = 0; off < n;) {
+			ssize_t w = write(s, (const uint8_t *)buf + off, n - off);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0) {
+				perror("xfer send: write");
+				return 1;
+			}
+			off += (size_t)w;
+		}
+		sent += n;
+	}
+	shutdown(s, SHUT_WR);
+	char tmp[64];
+	while (read(s, tmp, sizeof(tmp)) > 0) /* wait for the peer to close */
+		;
+	printf("%llu %016llx\n", (unsigned long long)sent, (unsigned long long)h);
+	return 0;
+}
+
+/* Frames a NIC must survive: truncated and lying IP headers, bad TCP data
+ * offsets, a long IPv6 extension header chain, runts, random bytes. */
+static size_t malformed(uint8_t *f, uint64_t *st)
+{
+	size_t len = 14 + xorshift(st) % 1500;
+	for (size_t i = 0; i < len; i++)
+		f[i] = (uint8_t)xorshift(st);
+	memset(f, 0xff, 6); /* broadcast: the bridge-less wire carries it anyway */
+	static const uint16_t types[] = { 0x0800, 0x86dd, 0x8100, 0x88a8, 0x0806, 0x1234 };
+	uint16_t t = types[xorshift(st) % 6];
+	f[12] = (uint8_t)(t >> 8);
+	f[13] = (uint8_t)t;
+	switch (xorshift(st) % 5) {
+	case 0: /* IPv4, IHL 15 in a short frame */
+		f[14] = 0x4f;
+		len = 14 + 20;
+		break;
+	case 1: /* IPv4 TCP with data offset 0 */
+		f[12] = 0x08;
+		f[13] = 0x00;
+		f[14] = 0x45;
+		f[14 + 9] = 6;
+		f[14 + 6] = f[14 + 7] = 0;
+		if (len < 14 + 40)
+			len = 14 + 40;
+		f[14 + 20 + 12] = 0x00;
+		break;
+	case 2: /* IPv6 with a chain of 200 hop-by-hop/destination headers */
+		f[12] = 0x86;
+		f[13] = 0xdd;
+		f[14] = 0x60;
+		f[14 + 6] = 60;
+		len = 14 + 40 + 200 * 8;
+		if (len > 1514)
+			len = 1514;
+		for (size_t o = 14 + 40; o + 8 <= len; o += 8) {
+			f[o] = 60;
+			f[o + 1] = 0;
+		}
+		break;
+	default:
+		break;
+	}
+	return len;
+}
+
+static int do_storm(const char *ifname, unsigned long count, uint64_t seed)
+{
+	int s = socket(AF_PACKET, SOCK_RAW, 0);
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_ifindex = (int)if_nametoindex(ifname), .sll_halen = 6 };
+	if (s < 0 || !sll.sll_ifindex) {
+		perror("xfer storm");
+		return 2;
+	}
+	uint8_t f[1600];
+	uint64_t st = seed | 1;
+	unsigned long sent = 0;
+	for (unsigned long i = 0; i < count; i++) {
+		size_t len = malformed(f, &st);
+		if (sendto(s, f, len, 0, (struct sockaddr *)&sll, sizeof(sll)) > 0)
+			sent++;
+	}
+	printf("%lu\n", sent);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 4 && strcmp(argv[1], "recv") == 0)
+		return do_recv(argv[2], argv[3]);
+	if (argc == 6 && strcmp(argv[1], "send") == 0)
+		return do_send(argv[2], argv[3], strtoull(argv[4], NULL, 0), strtoull(argv[5], NULL, 0));
+	if (argc == 5 && strcmp(argv[1], "storm") == 0)
+		return do_storm(argv[2], strtoul(argv[3], NULL, 0), strtoull(argv[4], NULL, 0));
+	fprintf(stderr, "usage: xfer recv ADDR PORT | send ADDR PORT BYTES SEED | storm IFNAME COUNT SEED\n");
+	return 2;
+}
