@@ -18,7 +18,9 @@
  *    datagrams) and coalesced back by UDP GRO; an 8 KB datagram fragmented
  *    at MTU 1500 and reassembled, next to broken fragment sets, with a
  *    line per drop reason.
- * 6. Times segmentation in memory.
+ * 6. Shows the transmit decision for a super-packet in front of devices
+ *    with different features (the seeds' GSO/TSO cases).
+ * 7. Times segmentation in memory.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -407,6 +409,49 @@ static int demo_udp(void)
 	return same == writes && whole == 2 ? 0 : -1;
 }
 
+/* --- the NIC: what the kernel's transmit path decides for one super-packet --- */
+
+static void demo_nic(void)
+{
+	static uint8_t frame[70000];
+	struct flow f = { .ipv6 = 0, .seq = 1, .ack = 1, .ip_id = 1, .tsval = 1, .hash_sent = 0xcbf29ce484222325ull };
+	size_t len = build_tcp(&f, frame, DEMO_MSS * DEMO_SEGS_PER_WRITE, 0x18, 0);
+	struct segoff_pkt pkt;
+	parse_as_partial(&pkt, frame, len, 16);
+	pkt.gso_size = DEMO_MSS;
+	pkt.gso_type = SEGOFF_GSO_TCPV4;
+	const segoff_features_t nic = SEGOFF_F(SG) | SEGOFF_F(IP_CSUM) | SEGOFF_F(IPV6_CSUM) | SEGOFF_F(TSO) |
+				      SEGOFF_F(TSO6) | SEGOFF_F(GSO);
+	static const struct {
+		const char *what;
+		segoff_features_t drop;
+		unsigned mtu;
+	} cases[] = {
+		{ "GSO on,  TSO on  (the NIC segments)", 0, 1500 },
+		{ "GSO on,  TSO off (software, before the driver)", SEGOFF_F_ALL_TSO, 1500 },
+		{ "GSO off, TSO on  (same as both on)", SEGOFF_F(GSO), 1500 },
+		{ "no checksum offload (TSO dropped by the rules)", SEGOFF_F_CSUM_MASK, 1500 },
+		{ "TSO on, but a 1280-byte MTU (DF set)", 0, 1280 },
+	};
+	printf("   a %u-byte TCP super-packet (MSS %d) in front of a device; segoff_tx_decide() says:\n",
+	       (unsigned)len, DEMO_MSS);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint32_t rules = 0;
+		struct segoff_tx_dev dev;
+		segoff_tx_dev_init(&dev, segoff_features_fix(nic & ~cases[i].drop, &rules));
+		dev.mtu = cases[i].mtu;
+		struct segoff_tx_decision d;
+		if (segoff_tx_decide(&pkt, &dev, &d) < 0)
+			continue;
+		printf("   %-48s -> %-8s%s\n", cases[i].what, segoff_tx_action_name((enum segoff_tx_action)d.action),
+		       d.csum_software ? " + checksum in software" : "");
+	}
+	printf("   GSO off, TSO off: the seeds say TCP then sends MSS-sized packets; this kernel's TCP still\n"
+	       "   builds super-packets and they are segmented before the driver (docs/kernel-notes.md).\n"
+	       "   `segoff features --fix` shows the rules, `segoff wire` is this NIC for a real kernel,\n"
+	       "   `sudo segoff lab` measures it.\n\n");
+}
+
 static double elapsed_ns(const struct timespec *a, const struct timespec *b)
 {
 	return (double)(b->tv_sec - a->tv_sec) * 1e9 + (double)(b->tv_nsec - a->tv_nsec);
@@ -530,7 +575,10 @@ int cmd_demo(int argc, char **argv)
 		return CLI_EXIT_FAILURE;
 	}
 
-	printf("6. speed\n");
+	printf("6. the NIC: device features and the transmit decision\n");
+	demo_nic();
+
+	printf("7. speed\n");
 	time_segmentation(writes);
 	printf("\nOpen both captures in Wireshark: super-packets on the stack side, MTU frames on the wire.\n");
 	return CLI_EXIT_OK;
