@@ -68,6 +68,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!raw && segoff_vnet_to_pkt(&vh, &pkt) < 0)
 		return 0;
 
+	/* The transmit decision for a device with features and MTU from the input:
+	 * a named error, or a decision that never passes a frame over the MTU. */
+	struct segoff_tx_dev dev;
+	segoff_tx_dev_init(&dev, segoff_features_fix((segoff_features_t)mss * 0x9e3779b97f4a7c15ull, NULL));
+	dev.mtu = 68u + mss % 9000u;
+	dev.gso_max_segs = 1u + opt;
+	struct segoff_tx_decision d;
+	int derr = segoff_tx_decide(&pkt, &dev, &d);
+	must(segoff_error_name(derr) != NULL);
+	if (derr == SEGOFF_OK) {
+		must(d.segs >= 1);
+		must(d.action != SEGOFF_TX_PASS || pkt.gso_size || pkt.l3_off == 0xffff ||
+		     pkt.len - pkt.l3_off <= dev.mtu);
+		must(d.action != SEGOFF_TX_PASS || !pkt.gso_size || d.segs <= dev.gso_max_segs);
+	}
+
 	struct segoff_gso_params p;
 	segoff_gso_params_init(&p);
 	p.mss = mss;

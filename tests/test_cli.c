@@ -462,6 +462,41 @@ static void cli_demo_runs_and_verifies_itself(void)
 	CHECK(strstr(out, "round trip: all"));
 }
 
+static void cli_features_prints_like_ethtool_and_applies_the_rules(void)
+{
+	CHECK_EQ(run("%s features --fix sg=off tso=on >%s 2>&1", cli, path(2, "feat.txt")), 0);
+	const char *out = slurp(path(2, "feat.txt"));
+	CHECK(strstr(out, "Features for segoff:"));
+	CHECK(strstr(out, "tcp-segmentation-offload: off\n"));
+	CHECK(strstr(out, "\ttx-tcp-segmentation: off [requested on]"));
+	CHECK(strstr(out, "# fixed: TCP segmentation needs scatter-gather"));
+	CHECK(strstr(out, "rx-gro: on"));
+	/* without --fix the request stands as given */
+	CHECK_EQ(run("%s features --base none tx-tcp6-segmentation=on >%s 2>&1", cli, path(2, "feat.txt")), 0);
+	out = slurp(path(2, "feat.txt"));
+	CHECK(strstr(out, "\ttx-tcp6-segmentation: on"));
+	CHECK(!strstr(out, "# fixed"));
+	CHECK_EQ(run("%s features warp=on >/dev/null 2>&1", cli), 2);
+	CHECK_EQ(run("%s features tso >/dev/null 2>&1", cli), 2);
+	CHECK_EQ(run("%s features --base most >/dev/null 2>&1", cli), 2);
+}
+
+static void cli_wire_and_lab_refuse_bad_arguments(void)
+{
+	CHECK_EQ(run("%s wire >/dev/null 2>&1", cli), 2);
+	CHECK_EQ(run("%s wire onlyone >/dev/null 2>&1", cli), 2);
+	CHECK_EQ(run("%s wire --wire-mtu 100 a b >/dev/null 2>&1", cli), 2);
+	CHECK_EQ(run("%s wire --gro maybe a b >/dev/null 2>&1", cli), 2);
+	CHECK_EQ(run("%s wire --queues 99 a b >/dev/null 2>&1", cli), 2);
+	CHECK_EQ(run("%s wire a-name-longer-than-ifnamsiz b >/dev/null 2>&1", cli), 2);
+	CHECK_EQ(run("%s wire --help >/dev/null 2>&1", cli), 0);
+	CHECK_EQ(run("%s lab --duration 0 >/dev/null 2>&1", cli), 2);
+	CHECK_EQ(run("%s lab --help >/dev/null 2>&1", cli), 0);
+	/* a namespace that does not exist: a clear message and exit 1, nothing created */
+	CHECK_EQ(run("%s wire --netns-a /nonexistent/ns a b >%s 2>&1", cli, path(2, "wire.txt")), 1);
+	CHECK(strstr(slurp(path(2, "wire.txt")), "cannot enter network namespace"));
+}
+
 int main(int argc, char **argv)
 {
 	static const struct check_test tests[] = {
@@ -474,6 +509,8 @@ int main(int argc, char **argv)
 		TEST(cli_coalesce_undoes_segment),
 		TEST(cli_udp_uso_fragment_and_reassemble),
 		TEST(cli_demo_runs_and_verifies_itself),
+		TEST(cli_features_prints_like_ethtool_and_applies_the_rules),
+		TEST(cli_wire_and_lab_refuse_bad_arguments),
 	};
 	cli = getenv("SEGOFF_CLI") ? getenv("SEGOFF_CLI") : "build/segoff";
 	if (!mkdtemp(dir)) {
