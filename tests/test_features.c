@@ -138,7 +138,7 @@ static struct {
 	struct segoff_pkt pkt;
 } F;
 
-static struct segoff_pkt *frame(int ipv6, int udp, uint32_t payload, uint16_t gso_size, int df)
+static void spec(int ipv6, int udp, uint32_t payload, int df)
 {
 	pktgen_default(&F.spec);
 	F.spec.ipv6 = ipv6;
@@ -146,6 +146,12 @@ static struct segoff_pkt *frame(int ipv6, int udp, uint32_t payload, uint16_t gs
 	F.spec.df = df;
 	F.spec.payload_len = payload;
 	F.spec.csum = PKTGEN_CSUM_PSEUDO;
+}
+
+/* Build F.spec, parse it, and give it a partial checksum and GSO fields. */
+static struct segoff_pkt *build(uint16_t gso_size)
+{
+	int udp = F.spec.udp, ipv6 = F.spec.ipv6;
 	size_t len = pktgen_build(&F.spec, F.frame, sizeof(F.frame));
 	segoff_pkt_init(&F.pkt, F.frame, len, NULL, 0);
 	CHECK_EQ(segoff_parse(&F.pkt, SEGOFF_PROTO_ETH, 0), SEGOFF_OK);
@@ -156,6 +162,12 @@ static struct segoff_pkt *frame(int ipv6, int udp, uint32_t payload, uint16_t gs
 	if (gso_size)
 		F.pkt.gso_type = udp ? SEGOFF_GSO_UDP_L4 : ipv6 ? SEGOFF_GSO_TCPV6 : SEGOFF_GSO_TCPV4;
 	return &F.pkt;
+}
+
+static struct segoff_pkt *frame(int ipv6, int udp, uint32_t payload, uint16_t gso_size, int df)
+{
+	spec(ipv6, udp, payload, df);
+	return build(gso_size);
 }
 
 static struct segoff_tx_decision decide(const struct segoff_pkt *pkt, segoff_features_t f, uint32_t mtu)
@@ -241,22 +253,11 @@ static void tx_ipv4_without_df_loses_mangleid(void)
 
 static void tx_ipv6_exthdrs_lose_tso6_on_ipv6_csum_devices(void)
 {
-	pktgen_default(&F.spec);
-	F.spec.ipv6 = 1;
+	spec(1, 0, 14000, 1);
 	F.spec.nr_ip6_ext = 1;
-	F.spec.ip6_ext_type[0] = 60;
+	F.spec.ip6_ext_type[0] = 60; /* a destination options header */
 	F.spec.ip6_ext_units[0] = 0;
-	F.spec.payload_len = 14000;
-	F.spec.csum = PKTGEN_CSUM_PSEUDO;
-	size_t len = pktgen_build(&F.spec, F.frame, sizeof(F.frame));
-	segoff_pkt_init(&F.pkt, F.frame, len, NULL, 0);
-	CHECK_EQ(segoff_parse(&F.pkt, SEGOFF_PROTO_ETH, 0), SEGOFF_OK);
-	F.pkt.csum_state = SEGOFF_CSUM_PARTIAL;
-	F.pkt.csum_start = F.pkt.l4_off;
-	F.pkt.csum_offset = 16;
-	F.pkt.gso_size = 1400;
-	F.pkt.gso_type = SEGOFF_GSO_TCPV6;
-	struct segoff_tx_decision d = decide(&F.pkt, NIC, 1500);
+	struct segoff_tx_decision d = decide(build(1400), NIC, 1500);
 	CHECK(d.why & SEGOFF_TX_WHY_IPV6_EXTHDR);
 	CHECK_EQ(d.action, SEGOFF_TX_SEGMENT);
 	CHECK_EQ(d.csum_software, 1);

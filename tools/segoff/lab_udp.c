@@ -59,13 +59,26 @@ static int enter(const char *ns)
 	return rc;
 }
 
+static struct sockaddr_in server_addr(const char *server_ip)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(LAB_UDP_PORT) };
+	inet_pton(AF_INET, server_ip, &a.sin_addr);
+	return a;
+}
+
+/* A child's last act: its byte count and CPU time to the parent. */
+static _Noreturn void report_and_exit(struct child_report *rep, int out_fd)
+{
+	rep->cpu = cpu_s();
+	_exit(write(out_fd, rep, sizeof(*rep)) == (ssize_t)sizeof(*rep) ? 0 : 1);
+}
+
 static void receiver(const char *server_ip, double until, int ready_fd, int out_fd)
 {
 	struct child_report rep = { 0, 0 };
 	int s = socket(AF_INET, SOCK_DGRAM, 0);
 	int one = 1, buf = 8 << 20;
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(LAB_UDP_PORT) };
-	inet_pton(AF_INET, server_ip, &a.sin_addr);
+	struct sockaddr_in a = server_addr(server_ip);
 	setsockopt(s, SOL_SOCKET, SO_RCVBUF, &buf, sizeof(buf));
 	setsockopt(s, IPPROTO_UDP, UDP_GRO, &one, sizeof(one));
 	struct timeval tv = { 0, 100000 };
@@ -79,10 +92,7 @@ static void receiver(const char *server_ip, double until, int ready_fd, int out_
 		if (n > 0)
 			rep.bytes += (double)n;
 	}
-	rep.cpu = cpu_s();
-	if (write(out_fd, &rep, sizeof(rep)) != sizeof(rep))
-		_exit(1);
-	_exit(0);
+	report_and_exit(&rep, out_fd);
 }
 
 static void sender(const char *server_ip, double duration, int out_fd)
@@ -90,8 +100,7 @@ static void sender(const char *server_ip, double duration, int out_fd)
 	struct child_report rep = { 0, 0 };
 	int s = socket(AF_INET, SOCK_DGRAM, 0);
 	int seg = LAB_UDP_SEG;
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(LAB_UDP_PORT) };
-	inet_pton(AF_INET, server_ip, &a.sin_addr);
+	struct sockaddr_in a = server_addr(server_ip);
 	if (s < 0 || setsockopt(s, IPPROTO_UDP, UDP_SEGMENT, &seg, sizeof(seg)) < 0 ||
 	    connect(s, (struct sockaddr *)&a, sizeof(a)) < 0)
 		_exit(1);
@@ -104,10 +113,7 @@ static void sender(const char *server_ip, double duration, int out_fd)
 		if (n > 0)
 			rep.bytes += (double)n;
 	}
-	rep.cpu = cpu_s();
-	if (write(out_fd, &rep, sizeof(rep)) != sizeof(rep))
-		_exit(1);
-	_exit(0);
+	report_and_exit(&rep, out_fd);
 }
 
 static int read_report(int fd, struct child_report *r)
