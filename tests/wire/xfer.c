@@ -50,7 +50,9 @@ static int do_recv(const char *addr, const char *port)
 		return 2;
 	int one = 1, l = socket(ai->ai_family, SOCK_STREAM, 0);
 	setsockopt(l, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (l < 0 || bind(l, ai->ai_addr, ai->ai_addrlen) < 0 || listen(l, 1) < 0) {
+	int bound = l >= 0 && bind(l, ai->ai_addr, ai->ai_addrlen) == 0 && listen(l, 1) == 0;
+	freeaddrinfo(ai);
+	if (!bound) {
 		perror("xfer recv: listen");
 		return 2;
 	}
@@ -88,6 +90,7 @@ static int do_send(const char *addr, const char *port, uint64_t bytes, uint64_t 
 		s = -1;
 		usleep(50000);
 	}
+	freeaddrinfo(ai);
 	if (s < 0) {
 		perror("xfer send: connect");
 		return 2;

@@ -313,6 +313,7 @@ static void wire_row(struct row *r, const struct lab_opts *o, const char *exe, i
 	char *argv[] = { (char *)exe, "wire", "--netns-a", ns_a, "--netns-b", ns_b, "--tso", tso ? "on" : "off",
 			 "--uso", tso ? "on" : "off", "--gro", (char *)gro, "--udp-gro", udp ? "on" : "off", "--json",
 			 "sgla", "sglb", NULL };
+	unlink(errp); /* an earlier run's "ready" must not count */
 	pid_t w = spawn(argv, outp, errp);
 	if (w < 0 || wait_for_ready(errp, w) < 0) {
 		snprintf(r->why, sizeof(r->why), "segoff wire did not start");

@@ -81,6 +81,17 @@ static int in_netns(const char *ns, int (*fn)(struct wire_port *, const struct w
 	return rc;
 }
 
+static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t usr1_count;
+
+static void on_signal(int sig)
+{
+	if (sig == SIGUSR1)
+		usr1_count++;
+	else
+		stop_requested = 1;
+}
+
 static void print_tun_f(FILE *f, unsigned bits)
 {
 	const char *sep = "";
@@ -271,14 +282,22 @@ int cmd_wire(int argc, char **argv)
 	snprintf(port[0].name, sizeof(port[0].name), "%s", argv[optind]);
 	snprintf(port[1].name, sizeof(port[1].name), "%s", argv[optind + 1]);
 
-	/* Signals go to this thread only: block them before any worker exists. */
-	sigset_t sigs;
+	/* Signals go to this thread only: workers are started with them blocked.
+	 * Handlers only count; the loop below acts on the counts. */
+	sigset_t sigs, old_mask;
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGUSR1);
 	sigaddset(&sigs, SIGHUP);
-	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGUSR1, &sa, NULL);
+	pthread_sigmask(SIG_BLOCK, &sigs, &old_mask);
 
 	int rc = CLI_EXIT_FAILURE;
 	unsigned nw = 0;
@@ -312,15 +331,16 @@ int cmd_wire(int argc, char **argv)
 		port[0].name, port[1].name, cfg.mtu, cfg.tso ? "on" : "off", cfg.uso ? "on" : "off",
 		cfg.csum ? "on" : "off", cfg.gro == WIRE_GRO_LRO ? "lro" : cfg.gro ? "on" : "off", cfg.queues,
 		cfg.queues > 1 ? "s" : "");
-	for (;;) {
-		int sig;
-		if (sigwait(&sigs, &sig) != 0)
-			continue;
-		if (sig == SIGUSR1) {
+	/* Workers keep the signals blocked. This thread checks the flags with
+	 * them blocked and waits with sigsuspend(), which unblocks and sleeps in
+	 * one step, so no signal can arrive between the check and the sleep. */
+	sig_atomic_t reports = 0;
+	while (!stop_requested) {
+		sigsuspend(&old_mask);
+		while (reports != usr1_count) {
+			reports++;
 			print_text(stderr, w, nw);
-			continue;
 		}
-		break;
 	}
 	rc = CLI_EXIT_OK;
 out:
