@@ -184,6 +184,12 @@ static void from_kernel(struct wire_worker *w, uint8_t *buf, size_t len, uint64_
 		drop(w, WC_drop_malformed, SEGOFF_E_FRAME_SHORT);
 		return;
 	}
+	if (len >= WIRE_FRAME_CAP) {
+		/* filled the buffer: the kernel may have had more (a TAP's
+		 * gso_max_size keeps frames below this, but never assume it) */
+		drop(w, WC_drop_malformed, SEGOFF_E_TRUNCATED);
+		return;
+	}
 	uint8_t *frame = buf + SEGOFF_VNET_HDR_LEN;
 	size_t flen = len - SEGOFF_VNET_HDR_LEN;
 	w->local.c[WC_rx_bytes] += flen;
