@@ -201,7 +201,11 @@ struct lab_opts {
 	double duration;
 	const char *out_dir;
 	int udp;
+	int runs;               /* rounds over the whole matrix; medians reported */
 };
+
+#define LAB_MAX_RUNS 9
+#define LAB_MAX_ROWS 24
 
 static int wait_for_ready(const char *err_path, pid_t wire)
 {
@@ -362,6 +366,87 @@ static double per_gb(double cpu, double bytes)
 	return bytes > 0 ? cpu / (bytes / 1e9) : 0;
 }
 
+/* One pass over the matrix: the veth references first, then the wire. */
+static int one_round(struct row *rows, const struct lab_opts *o, const char *exe)
+{
+	static const char *const gros[] = { "on", "off", "lro" };
+	int n = 0;
+	memset(rows, 0, sizeof(*rows) * LAB_MAX_ROWS);
+	veth_row(&rows[n++], o, 1, 0);
+	veth_row(&rows[n++], o, 0, 0);
+	for (int gso = 1; gso >= 0 && !interrupted; gso--)
+		for (int tso = 1; tso >= 0 && !interrupted; tso--)
+			for (int g = 0; g < 3 && !interrupted; g++) {
+				wire_row(&rows[n], o, exe, gso, tso, gros[g], 0);
+				fprintf(stderr, "  %-34s %s%.2f Gbit/s\n", rows[n].name, rows[n].ok ? "" : "FAILED ",
+					rows[n].gbps);
+				n++;
+			}
+	if (o->udp && !interrupted) {
+		veth_row(&rows[n++], o, 1, 1);
+		for (int uso = 1; uso >= 0 && !interrupted; uso--) {
+			wire_row(&rows[n], o, exe, 1, uso, "on", 1);
+			fprintf(stderr, "  %-34s %s%.2f Gbit/s\n", rows[n].name, rows[n].ok ? "" : "FAILED ", rows[n].gbps);
+			n++;
+		}
+	}
+	return n;
+}
+
+static const struct row *find_row(const struct row *rows, int n, const char *name)
+{
+	for (int i = 0; i < n; i++)
+		if (rows[i].ok && strcmp(rows[i].name, name) == 0)
+			return &rows[i];
+	return NULL;
+}
+
+/* The two ratios, from rows measured in the same round. */
+static int round_ratios(const struct row *rows, int n, double *vs_off, double *vs_veth)
+{
+	const struct row *best = find_row(rows, n, "wire gso=on tso=on gro=on");
+	const struct row *off = find_row(rows, n, "wire gso=off tso=off gro=off");
+	const struct row *veth = find_row(rows, n, "veth, offloads on");
+	if (!best || !off || !veth || off->gbps <= 0 || veth->gbps <= 0)
+		return -1;
+	*vs_off = best->gbps / off->gbps;
+	*vs_veth = best->gbps / veth->gbps;
+	return 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The lower median: the middle value, or the lower of the middle two. */
+static double median(const double *v, int n)
+{
+	double s[LAB_MAX_RUNS];
+	memcpy(s, v, sizeof(double) * (size_t)n);
+	qsort(s, (size_t)n, sizeof(double), cmp_double);
+	return s[(n - 1) / 2];
+}
+
+/* Row i as the round with the median Gbit/s measured it (all its columns
+ * from that one round, so they belong together). */
+static struct row median_row(struct row runs[][LAB_MAX_ROWS], int nruns, int i)
+{
+	double g[LAB_MAX_RUNS];
+	int k = 0;
+	for (int r = 0; r < nruns; r++)
+		if (runs[r][i].ok)
+			g[k++] = runs[r][i].gbps;
+	if (k == 0)
+		return runs[0][i];
+	double m = median(g, k);
+	for (int r = 0; r < nruns; r++)
+		if (runs[r][i].ok && runs[r][i].gbps == m)
+			return runs[r][i];
+	return runs[0][i];
+}
+
 static void print_table(FILE *f, const struct row *rows, int n)
 {
 	fprintf(f, "\n%-34s %7s %7s %7s %7s %7s %9s %8s %8s\n", "configuration", "Gbit/s", "retr", "snd", "rcv", "segoff",
@@ -387,12 +472,13 @@ static void print_table(FILE *f, const struct row *rows, int n)
 	}
 }
 
-static void write_json(const char *path, const struct row *rows, int n, const struct lab_opts *o)
+static void write_json(const char *path, const struct row *rows, int n, const struct lab_opts *o,
+		       struct row runs[][LAB_MAX_ROWS])
 {
 	FILE *f = fopen(path, "w");
 	if (!f)
 		return;
-	fprintf(f, "{\"duration\": %g, \"rows\": [", o->duration);
+	fprintf(f, "{\"duration\": %g, \"rounds\": %d, \"rows\": [", o->duration, o->runs);
 	for (int i = 0; i < n; i++) {
 		const struct row *r = &rows[i];
 		fprintf(f,
@@ -406,7 +492,10 @@ static void write_json(const char *path, const struct row *rows, int n, const st
 				"\"avg_out_bytes\": %.0f",
 				per_gb(r->segoff_cpu, r->bytes), r->seconds > 0 ? r->wire_frames / r->seconds : 0,
 				r->in_pkts ? r->in_bytes / r->in_pkts : 0, r->out_pkts ? r->out_bytes / r->out_pkts : 0);
-		fprintf(f, "}");
+		fprintf(f, ", \"gbit_s_each_round\": [");
+		for (int k = 0; k < o->runs; k++)
+			fprintf(f, "%s%.3f", k ? ", " : "", runs[k][i].ok ? runs[k][i].gbps : 0.0);
+		fprintf(f, "]}");
 	}
 	fprintf(f, "\n]}\n");
 	fclose(f);
@@ -461,12 +550,14 @@ static int have(const char *prog)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: segoff lab [--duration S] [--quick] [--out DIR] [--no-udp]\n"
+	fprintf(f, "usage: segoff lab [--duration S] [--quick] [--runs N] [--out DIR] [--no-udp]\n"
 		   "  Root only. Builds two namespaces joined by segoff wire and runs iperf3 for\n"
 		   "  kernel GSO on/off x segoff TSO on/off x GRO on/off/lro, UDP GSO with USO\n"
 		   "  on/off, and a veth pair as the kernel-only reference, in one run.\n"
 		   "  --duration S   seconds per run (default 5)\n"
 		   "  --quick        1 second per run\n"
+		   "  --runs N       N rounds over the whole matrix; the table shows each row from\n"
+		   "                 the round with the median Gbit/s, ratios are taken within rounds\n"
 		   "  --out DIR      where lab.json and lab.svg go (default lab-out)\n");
 }
 
@@ -475,9 +566,10 @@ int cmd_lab(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "duration", required_argument, NULL, 'd' }, { "quick", no_argument, NULL, 'q' },
 		{ "out", required_argument, NULL, 'o' },      { "no-udp", no_argument, NULL, 'u' },
-		{ "help", no_argument, NULL, 'h' },           { NULL, 0, NULL, 0 },
+		{ "runs", required_argument, NULL, 'r' },     { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
-	struct lab_opts o = { .duration = 5, .out_dir = "lab-out", .udp = 1 };
+	struct lab_opts o = { .duration = 5, .out_dir = "lab-out", .udp = 1, .runs = 1 };
 	int opt;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -497,6 +589,13 @@ int cmd_lab(int argc, char **argv)
 			break;
 		case 'u':
 			o.udp = 0;
+			break;
+		case 'r':
+			o.runs = atoi(optarg);
+			if (o.runs < 1 || o.runs > LAB_MAX_RUNS) {
+				fprintf(stderr, "segoff lab: --runs must be 1..%d\n", LAB_MAX_RUNS);
+				return CLI_EXIT_USAGE;
+			}
 			break;
 		case 'h':
 			usage(stdout);
@@ -538,27 +637,17 @@ int cmd_lab(int argc, char **argv)
 	}
 	run("ip -n %s link set lo up && ip -n %s link set lo up", ns_a, ns_b);
 
-	struct row rows[24];
-	memset(rows, 0, sizeof(rows));
-	int n = 0;
-	static const char *const gros[] = { "on", "off", "lro" };
-	fprintf(stderr, "segoff lab: %g s per run\n", o.duration);
-	veth_row(&rows[n++], &o, 1, 0);
-	veth_row(&rows[n++], &o, 0, 0);
-	for (int gso = 1; gso >= 0 && !interrupted; gso--)
-		for (int tso = 1; tso >= 0 && !interrupted; tso--)
-			for (int g = 0; g < 3 && !interrupted; g++) {
-				wire_row(&rows[n], &o, exe, gso, tso, gros[g], 0);
-				fprintf(stderr, "  %-34s %s%.2f Gbit/s\n", rows[n].name, rows[n].ok ? "" : "FAILED ",
-					rows[n].gbps);
-				n++;
-			}
-	if (o.udp && !interrupted) {
-		veth_row(&rows[n++], &o, 1, 1);
-		for (int uso = 1; uso >= 0 && !interrupted; uso--) {
-			wire_row(&rows[n], &o, exe, 1, uso, "on", 1);
-			fprintf(stderr, "  %-34s %s%.2f Gbit/s\n", rows[n].name, rows[n].ok ? "" : "FAILED ", rows[n].gbps);
-			n++;
+	static struct row runs[LAB_MAX_RUNS][LAB_MAX_ROWS];
+	struct row rows[LAB_MAX_ROWS];
+	double ratio_off[LAB_MAX_RUNS], ratio_veth[LAB_MAX_RUNS];
+	int n = 0, nratio = 0;
+	fprintf(stderr, "segoff lab: %g s per run, %d round%s\n", o.duration, o.runs, o.runs > 1 ? "s" : "");
+	for (int r = 0; r < o.runs && !interrupted; r++) {
+		n = one_round(runs[r], &o, exe);
+		double off, veth;
+		if (!interrupted && round_ratios(runs[r], n, &off, &veth) == 0) {
+			ratio_off[nratio] = off;
+			ratio_veth[nratio++] = veth;
 		}
 	}
 	cleanup();
@@ -566,22 +655,23 @@ int cmd_lab(int argc, char **argv)
 		fprintf(stderr, "segoff lab: interrupted; everything it made is removed\n");
 		return CLI_EXIT_FAILURE;
 	}
+	for (int i = 0; i < n; i++)
+		rows[i] = median_row(runs, o.runs, i);
 	print_table(stdout, rows, n);
 	char path[512];
 	snprintf(path, sizeof(path), "%s/lab.json", o.out_dir);
-	write_json(path, rows, n, &o);
+	write_json(path, rows, n, &o, runs);
 	snprintf(path, sizeof(path), "%s/lab.svg", o.out_dir);
 	write_svg(path, rows, n);
-	const struct row *best = NULL, *off = NULL;
-	for (int i = 0; i < n; i++) {
-		if (strcmp(rows[i].name, "wire gso=on tso=on gro=on") == 0)
-			best = &rows[i];
-		if (strcmp(rows[i].name, "wire gso=off tso=off gro=off") == 0)
-			off = &rows[i];
+	if (nratio) {
+		printf("\nwithin each round: wire TSO+GRO vs wire with offloads off:");
+		for (int i = 0; i < nratio; i++)
+			printf(" %.1fx", ratio_off[i]);
+		printf(" (median %.1fx)\n                   wire TSO+GRO vs veth with offloads:  ", median(ratio_off, nratio));
+		for (int i = 0; i < nratio; i++)
+			printf(" %.2fx", ratio_veth[i]);
+		printf(" (median %.2fx)\n", median(ratio_veth, nratio));
 	}
-	if (best && off && rows[0].ok && off->gbps > 0 && rows[0].gbps > 0)
-		printf("\nwire TSO+GRO vs offloads off: %.1fx;  vs veth with offloads: %.2fx\n", best->gbps / off->gbps,
-		       best->gbps / rows[0].gbps);
 	printf("wrote %s/lab.json and %s/lab.svg\n", o.out_dir, o.out_dir);
 	int failed = 0;
 	for (int i = 0; i < n; i++)
