@@ -20,10 +20,21 @@ static const struct group {
 	{ "tcp-segmentation-offload", SEGOFF_F_ALL_TSO },
 };
 
+/* `ethtool -k` prints these under their old names; `-K` takes both. */
+static const char *display_name(unsigned bit)
+{
+	switch (bit) {
+	case SEGOFF_FEAT_GSO: return "generic-segmentation-offload";
+	case SEGOFF_FEAT_GRO: return "generic-receive-offload";
+	case SEGOFF_FEAT_LRO: return "large-receive-offload";
+	default: return segoff_feature_name((enum segoff_feature)bit);
+	}
+}
+
 static void print_feature(FILE *f, unsigned bit, segoff_features_t have, segoff_features_t want, const char *indent)
 {
 	segoff_features_t m = (segoff_features_t)1 << bit;
-	fprintf(f, "%s%s: %s%s\n", indent, segoff_feature_name((enum segoff_feature)bit), (have & m) ? "on" : "off",
+	fprintf(f, "%s%s: %s%s\n", indent, display_name(bit), (have & m) ? "on" : "off",
 		(want & m) && !(have & m) ? " [requested on]" : "");
 }
 
