@@ -64,6 +64,13 @@ $(BUILD)/tests/kernel_%_diff: tests/kernel/%_diff.c tests/kernel/lab.c $(TEST_SU
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests -Itests/kernel $(ALL_LDFLAGS) -o $@ $< tests/kernel/lab.c $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(STATIC_LIB)
 
+# One direction of segoff wire (a CLI file) under test, with socket pairs for TAPs.
+$(BUILD)/tests/test_wire_path: tests/test_wire_path.c tools/segoff/wire_path.c tools/segoff/wire.h \
+		$(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(STATIC_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests $(ALL_LDFLAGS) -o $@ $< tools/segoff/wire_path.c \
+		$(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(STATIC_LIB) -pthread
+
 $(BUILD)/tests/kernel_tap_offload: tests/kernel/tap_offload.c tests/kernel/lab.c $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(STATIC_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests -Itests/kernel $(ALL_LDFLAGS) -o $@ $< tests/kernel/lab.c $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(STATIC_LIB)
