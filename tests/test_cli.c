@@ -488,6 +488,8 @@ static void cli_wire_and_lab_refuse_bad_arguments(void)
 	CHECK_EQ(run("%s wire --wire-mtu 100 a b >/dev/null 2>&1", cli), 2);
 	CHECK_EQ(run("%s wire --gro maybe a b >/dev/null 2>&1", cli), 2);
 	CHECK_EQ(run("%s wire --queues 99 a b >/dev/null 2>&1", cli), 2);
+	CHECK_EQ(run("%s wire --batch 0 a b >/dev/null 2>&1", cli), 2);
+	CHECK_EQ(run("%s wire --batch 257 a b >/dev/null 2>&1", cli), 2);
 	CHECK_EQ(run("%s wire a-name-longer-than-ifnamsiz b >/dev/null 2>&1", cli), 2);
 	CHECK_EQ(run("%s wire --help >/dev/null 2>&1", cli), 0);
 	CHECK_EQ(run("%s lab --duration 0 >/dev/null 2>&1", cli), 2);

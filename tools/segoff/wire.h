@@ -10,7 +10,8 @@
 #include <segoff/tap.h>
 
 #define WIRE_MAX_QUEUES 16
-#define WIRE_BATCH 64           /* frames read per wake-up */
+#define WIRE_BATCH_DEFAULT 64   /* frames read per wake-up */
+#define WIRE_BATCH_MAX 256
 #define WIRE_FRAME_CAP (SEGOFF_VNET_HDR_LEN + 65550)
 
 enum wire_gro_mode { WIRE_GRO_OFF = 0, WIRE_GRO_ON, WIRE_GRO_LRO };
@@ -21,6 +22,8 @@ struct wire_cfg {
 	int gro;                /* enum wire_gro_mode */
 	int udp_gro;            /* coalesce UDP too (a receiver with UDP_GRO sockets) */
 	unsigned queues;
+	unsigned batch;         /* frames per read batch: 64 KB of buffer each (0 = default) */
+	int napi;               /* IFF_NAPI on both TAPs: the kernels run their own GRO too */
 };
 
 /* One TAP device: a file descriptor per queue. */
@@ -79,7 +82,7 @@ struct wire_worker {
 
 	struct segoff_gro *gro;
 	struct segoff_tx_dev wire_dev;
-	struct segoff_tap_frame frames[WIRE_BATCH];
+	struct segoff_tap_frame frames[WIRE_BATCH_MAX];
 	uint8_t *rx_area;
 	/* zero-copy GSO output for one batch */
 	uint8_t *arena;

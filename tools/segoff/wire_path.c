@@ -246,17 +246,23 @@ static void publish(struct wire_worker *w)
 		__atomic_store_n(&dst[i], src[i], __ATOMIC_RELAXED);
 }
 
+static unsigned batch_of(const struct wire_cfg *cfg)
+{
+	return cfg->batch && cfg->batch <= WIRE_BATCH_MAX ? cfg->batch : WIRE_BATCH_DEFAULT;
+}
+
 void *wire_worker_run(void *arg)
 {
 	struct wire_worker *w = arg;
 	int fd = w->in->fd[w->queue];
+	unsigned batch = batch_of(w->cfg);
 	uint64_t now = 0;
 	while (!__atomic_load_n(w->stop, __ATOMIC_RELAXED)) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		int pr = poll(&pfd, 1, 100);
 		if (pr <= 0)
 			continue;
-		int n = segoff_tap_read_batch(fd, w->frames, WIRE_BATCH);
+		int n = segoff_tap_read_batch(fd, w->frames, batch);
 		if (n <= 0)
 			continue;
 		for (int i = 0; i < n; i++)
@@ -274,7 +280,8 @@ int wire_worker_init(struct wire_worker *w)
 	segoff_tx_dev_init(&w->wire_dev, 0); /* a wire offers nothing */
 	w->wire_dev.mtu = cfg->mtu;
 	w->wire_dev.local_out = 1;
-	w->rx_area = malloc((size_t)WIRE_BATCH * WIRE_FRAME_CAP);
+	unsigned batch = batch_of(cfg);
+	w->rx_area = malloc((size_t)batch * WIRE_FRAME_CAP);
 	/* a batch's segments: room for every frame at the smallest MSS a
 	 * kernel sends (536) and more; a frame that does not fit starts a new
 	 * batch, one that never fits is dropped and counted */
@@ -286,7 +293,7 @@ int wire_worker_init(struct wire_worker *w)
 	w->segs = malloc(w->segs_cap * sizeof(*w->segs));
 	if (!w->rx_area || !w->arena || !w->iov || !w->segs)
 		return SEGOFF_E_SYSTEM;
-	for (unsigned i = 0; i < WIRE_BATCH; i++)
+	for (unsigned i = 0; i < batch; i++)
 		w->frames[i] = (struct segoff_tap_frame){ w->rx_area + (size_t)i * WIRE_FRAME_CAP, WIRE_FRAME_CAP, 0 };
 	if (cfg->gro == WIRE_GRO_OFF)
 		return SEGOFF_OK;
