@@ -3,6 +3,7 @@
  * its namespace; results come back through a pipe. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/udp.h>
@@ -116,6 +117,14 @@ static void sender(const char *server_ip, double duration, int out_fd)
 	report_and_exit(&rep, out_fd);
 }
 
+/* Reap a child even when a signal (the lab's Ctrl-C) interrupts the wait:
+ * both children end by themselves within a second of their deadline. */
+static void reap(pid_t p)
+{
+	while (waitpid(p, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
 static int read_report(int fd, struct child_report *r)
 {
 	return read(fd, r, sizeof(*r)) == (ssize_t)sizeof(*r) ? 0 : -1;
@@ -139,7 +148,7 @@ int lab_udp_run(const char *ns_a, const char *ns_b, const char *server_ip, doubl
 	if (rp < 0 || read(ready[0], &ok, 1) != 1 || ok != '1') {
 		if (rp > 0) {
 			kill(rp, SIGKILL);
-			waitpid(rp, NULL, 0);
+			reap(rp);
 		}
 		return -1;
 	}
@@ -154,8 +163,8 @@ int lab_udp_run(const char *ns_a, const char *ns_b, const char *server_ip, doubl
 	if (read_report(rpipe[0], &rr) < 0)
 		rc = -1;
 	if (sp > 0)
-		waitpid(sp, NULL, 0);
-	waitpid(rp, NULL, 0);
+		reap(sp);
+	reap(rp);
 	for (int i = 0; i < 2; i++) {
 		close(ready[i]);
 		close(rpipe[i]);
