@@ -125,6 +125,15 @@ static void reap(pid_t p)
 		;
 }
 
+static void close_pipes(int a[2], int b[2], int c[2])
+{
+	for (int i = 0; i < 2; i++) {
+		close(a[i]);
+		close(b[i]);
+		close(c[i]);
+	}
+}
+
 static int read_report(int fd, struct child_report *r)
 {
 	return read(fd, r, sizeof(*r)) == (ssize_t)sizeof(*r) ? 0 : -1;
@@ -150,6 +159,7 @@ int lab_udp_run(const char *ns_a, const char *ns_b, const char *server_ip, doubl
 			kill(rp, SIGKILL);
 			reap(rp);
 		}
+		close_pipes(ready, rpipe, spipe);
 		return -1;
 	}
 	pid_t sp = fork();
@@ -160,16 +170,17 @@ int lab_udp_run(const char *ns_a, const char *ns_b, const char *server_ip, doubl
 	}
 	struct child_report rs = { 0, 0 }, rr = { 0, 0 };
 	int rc = sp > 0 && read_report(spipe[0], &rs) == 0 ? 0 : -1;
-	if (read_report(rpipe[0], &rr) < 0)
+	if (rc == 0 && read_report(rpipe[0], &rr) < 0)
 		rc = -1;
+	if (rc < 0) { /* interrupted or failed: no point letting them run on */
+		if (sp > 0)
+			kill(sp, SIGKILL);
+		kill(rp, SIGKILL);
+	}
 	if (sp > 0)
 		reap(sp);
 	reap(rp);
-	for (int i = 0; i < 2; i++) {
-		close(ready[i]);
-		close(rpipe[i]);
-		close(spipe[i]);
-	}
+	close_pipes(ready, rpipe, spipe);
 	r->bytes_sent = rs.bytes;
 	r->bytes_received = rr.bytes;
 	r->seconds = duration;
