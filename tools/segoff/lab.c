@@ -225,32 +225,49 @@ static int wait_for_ready(const char *err_path, pid_t wire)
 }
 
 /* iperf3 client in A against a server in B; fills the row from its JSON. */
-static void iperf(struct row *r, const struct lab_opts *o, const char *server_ip)
+/* One iperf3 client run into `path`; 0 when it finished, -1 if interrupted. */
+static int iperf_client(const char *server_ip, const char *dur, const char *path)
 {
-	char path[512], dur[32];
-	snprintf(dur, sizeof(dur), "%g", o->duration);
-	char *srv[] = { "ip", "netns", "exec", ns_b, "iperf3", "-s", "-1", "-B", (char *)server_ip, NULL };
-	pid_t s = spawn(srv, NULL, NULL);
-	usleep(300000);
-	snprintf(path, sizeof(path), "%s/iperf-%d.json", o->out_dir, (int)getpid());
-	char *cli[] = { "ip", "netns", "exec", ns_a, "iperf3", "-c", (char *)server_ip, "-t", dur, "-J", NULL };
+	char *cli[] = { "ip", "netns", "exec", ns_a, "iperf3", "-c", (char *)server_ip, "-t", (char *)dur, "-J", NULL };
 	pid_t c = spawn(cli, path, NULL);
 	int st = 0;
 	while (waitpid(c, &st, 0) < 0 && errno == EINTR && !interrupted)
 		;
 	if (interrupted) {
 		kid_kill(c, NULL);
-		kid_kill(s, NULL);
-		return;
+		return -1;
 	}
 	kid_forget(c);
+	return 0;
+}
+
+/* iperf3 client in A against a server in B; fills the row from its JSON. */
+static void iperf(struct row *r, const struct lab_opts *o, const char *server_ip)
+{
+	char path[512], dur[32];
+	snprintf(dur, sizeof(dur), "%g", o->duration);
+	snprintf(path, sizeof(path), "%s/iperf-%d.json", o->out_dir, (int)getpid());
+	char *srv[] = { "ip", "netns", "exec", ns_b, "iperf3", "-s", "-1", "-B", (char *)server_ip, NULL };
+	pid_t s = spawn(srv, NULL, NULL);
+	char *j = NULL;
+	const char *end = NULL, *rcv = NULL, *snt = NULL, *cpu = NULL;
+	/* A slow machine may not have the server listening yet: a refused
+	 * connection does not use up its one test (-1), so try again. */
+	for (int attempt = 0; attempt < 5 && !rcv; attempt++) {
+		usleep(attempt ? 500000 : 300000);
+		if (iperf_client(server_ip, dur, path) < 0) {
+			kid_kill(s, NULL);
+			return;
+		}
+		free(j);
+		j = slurp(path);
+		end = json_at(j, "end");
+		rcv = json_at(end, "sum_received");
+		snt = json_at(end, "sum_sent");
+		cpu = json_at(end, "cpu_utilization_percent");
+	}
 	kid_kill(s, NULL);
-	char *j = slurp(path);
 	unlink(path);
-	const char *end = json_at(j, "end");
-	const char *rcv = json_at(end, "sum_received");
-	const char *snt = json_at(end, "sum_sent");
-	const char *cpu = json_at(end, "cpu_utilization_percent");
 	if (!rcv || !cpu) {
 		snprintf(r->why, sizeof(r->why), "iperf3 gave no result");
 		free(j);
