@@ -57,6 +57,18 @@ static int parse_onoff(const char *opt, const char *v, int *out)
 	return 0;
 }
 
+static int parse_range(const char *opt, const char *v, unsigned lo, unsigned hi, unsigned *out)
+{
+	char *end;
+	unsigned long n = strtoul(v, &end, 10);
+	if (!*v || *end || n < lo || n > hi) {
+		fprintf(stderr, "segoff wire: %s must be %u..%u\n", opt, lo, hi);
+		return -1;
+	}
+	*out = (unsigned)n;
+	return 0;
+}
+
 /* Run `fn` with this thread inside namespace `ns` ("" = stay). */
 static int in_netns(const char *ns, int (*fn)(struct wire_port *, const struct wire_cfg *), struct wire_port *p,
 		    const struct wire_cfg *cfg)
@@ -221,16 +233,12 @@ int cmd_wire(int argc, char **argv)
 	for (int i = 0; i < WIRE_MAX_QUEUES; i++)
 		port[0].fd[i] = port[1].fd[i] = -1;
 	int json = 0, opt;
-	char *end;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'm':
-			cfg.mtu = (unsigned)strtoul(optarg, &end, 10);
-			if (*end || cfg.mtu < 576 || cfg.mtu > 65521) {
-				fprintf(stderr, "segoff wire: --wire-mtu must be 576..65521\n");
+			if (parse_range("--wire-mtu", optarg, 576, 65521, &cfg.mtu) < 0)
 				return CLI_EXIT_USAGE;
-			}
 			break;
 		case 't':
 			if (parse_onoff("--tso", optarg, &cfg.tso) < 0)
@@ -255,22 +263,16 @@ int cmd_wire(int argc, char **argv)
 				return CLI_EXIT_USAGE;
 			break;
 		case 'q':
-			cfg.queues = (unsigned)strtoul(optarg, &end, 10);
-			if (*end || cfg.queues < 1 || cfg.queues > WIRE_MAX_QUEUES) {
-				fprintf(stderr, "segoff wire: --queues must be 1..%d\n", WIRE_MAX_QUEUES);
+			if (parse_range("--queues", optarg, 1, WIRE_MAX_QUEUES, &cfg.queues) < 0)
 				return CLI_EXIT_USAGE;
-			}
 			break;
 		case 'A':
 		case 'B':
 			snprintf(port[opt == 'B'].netns, sizeof(port[0].netns), "%s", optarg);
 			break;
 		case 'b':
-			cfg.batch = (unsigned)strtoul(optarg, &end, 10);
-			if (*end || cfg.batch < 1 || cfg.batch > WIRE_BATCH_MAX) {
-				fprintf(stderr, "segoff wire: --batch must be 1..%d\n", WIRE_BATCH_MAX);
+			if (parse_range("--batch", optarg, 1, WIRE_BATCH_MAX, &cfg.batch) < 0)
 				return CLI_EXIT_USAGE;
-			}
 			break;
 		case 'n':
 			cfg.napi = 1;
