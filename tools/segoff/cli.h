@@ -20,6 +20,12 @@ int cmd_features(int argc, char **argv);
 int cmd_wire(int argc, char **argv);
 int cmd_lab(int argc, char **argv);
 
+/* cli_args.c: parse an option's value; on a bad one, print why and return -1. */
+int cli_uint(const char *cmd, const char *opt, const char *v, unsigned long long lo, unsigned long long hi,
+	     unsigned long long *out);
+/* The index of `v` in the NULL-terminated `names`. */
+int cli_choice(const char *cmd, const char *opt, const char *v, const char *const *names);
+
 enum udp_mode { UDP_PASS = 0, UDP_USO, UDP_FRAG };
 
 struct segment_opts {

@@ -6,6 +6,7 @@
  * kernel's gro_flush_timeout would. */
 #define _GNU_SOURCE
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -195,47 +196,39 @@ int cmd_coalesce(int argc, char **argv)
 	int json = 0, c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "m:ut:s:c:jh", longopts, NULL)) != -1) {
-		char *end = NULL;
+		unsigned long long v;
 		switch (c) {
-		case 'm':
-			if (strcmp(optarg, "gro") == 0)
-				cfg.mode = SEGOFF_GRO_MODE_GRO;
-			else if (strcmp(optarg, "lro") == 0)
-				cfg.mode = SEGOFF_GRO_MODE_LRO;
-			else {
-				fprintf(stderr, "segoff coalesce: --mode is gro or lro\n");
+		case 'm': {
+			static const char *const modes[] = { "gro", "lro", NULL };
+			static const uint8_t mode_of[] = { SEGOFF_GRO_MODE_GRO, SEGOFF_GRO_MODE_LRO };
+			int k = cli_choice("coalesce", "--mode", optarg, modes);
+			if (k < 0)
 				return CLI_EXIT_USAGE;
-			}
+			cfg.mode = mode_of[k];
 			break;
+		}
 		case 'u':
 			cfg.udp = 1;
 			break;
 		case 't':
-			cfg.flush_timeout = strtoull(optarg, &end, 10);
-			if (*end) {
-				fprintf(stderr, "segoff coalesce: --flush-timeout-us takes microseconds\n");
+			if (cli_uint("coalesce", "--flush-timeout-us", optarg, 0, ULLONG_MAX, &v) < 0)
 				return CLI_EXIT_USAGE;
-			}
+			cfg.flush_timeout = v;
 			break;
-		case 's': {
-			unsigned long v = strtoul(optarg, &end, 10);
-			if (*end || v < 128 || v > 262144) {
-				fprintf(stderr, "segoff coalesce: --max-size is 128..262144\n");
+		case 's':
+			if (cli_uint("coalesce", "--max-size", optarg, 128, 262144, &v) < 0)
 				return CLI_EXIT_USAGE;
-			}
 			cfg.max_size = (uint32_t)v;
 			break;
-		}
-		case 'c':
-			if (strcmp(optarg, "full") == 0)
-				cfg.csum = SEGOFF_GRO_CSUM_FULL;
-			else if (strcmp(optarg, "partial") == 0)
-				cfg.csum = SEGOFF_GRO_CSUM_PARTIAL;
-			else {
-				fprintf(stderr, "segoff coalesce: --csum is full or partial\n");
+		case 'c': {
+			static const char *const csums[] = { "full", "partial", NULL };
+			static const uint8_t csum_of[] = { SEGOFF_GRO_CSUM_FULL, SEGOFF_GRO_CSUM_PARTIAL };
+			int k = cli_choice("coalesce", "--csum", optarg, csums);
+			if (k < 0)
 				return CLI_EXIT_USAGE;
-			}
+			cfg.csum = csum_of[k];
 			break;
+		}
 		case 'j':
 			json = 1;
 			break;

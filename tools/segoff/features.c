@@ -88,17 +88,13 @@ int cmd_features(int argc, char **argv)
 			continue;
 		}
 		if (strcmp(a, "--base") == 0 && i + 1 < argc) {
-			const char *b = argv[++i];
-			if (strcmp(b, "nic") == 0)
-				want = NIC_FEATURES;
-			else if (strcmp(b, "none") == 0)
-				want = 0;
-			else if (strcmp(b, "all") == 0)
-				want = ((segoff_features_t)1 << SEGOFF_FEAT__COUNT) - 1;
-			else {
-				fprintf(stderr, "segoff features: unknown base '%s'\n", b);
+			static const char *const bases[] = { "nic", "none", "all", NULL };
+			static const segoff_features_t base_set[] = { NIC_FEATURES, 0,
+								      ((segoff_features_t)1 << SEGOFF_FEAT__COUNT) - 1 };
+			int k = cli_choice("features", "--base", argv[++i], bases);
+			if (k < 0)
 				return CLI_EXIT_USAGE;
-			}
+			want = base_set[k];
 			continue;
 		}
 		const char *eq = strchr(a, '=');

@@ -607,13 +607,13 @@ int cmd_lab(int argc, char **argv)
 		case 'u':
 			o.udp = 0;
 			break;
-		case 'r':
-			o.runs = atoi(optarg);
-			if (o.runs < 1 || o.runs > LAB_MAX_RUNS) {
-				fprintf(stderr, "segoff lab: --runs must be 1..%d\n", LAB_MAX_RUNS);
+		case 'r': {
+			unsigned long long v;
+			if (cli_uint("lab", "--runs", optarg, 1, LAB_MAX_RUNS, &v) < 0)
 				return CLI_EXIT_USAGE;
-			}
+			o.runs = (int)v;
 			break;
+		}
 		case 'h':
 			usage(stdout);
 			return CLI_EXIT_OK;

@@ -4,6 +4,7 @@
  * time is the clock for the timeouts. */
 #define _GNU_SOURCE
 #include <getopt.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include "../../src/io/pcapio.h"
@@ -37,27 +38,19 @@ int cmd_reassemble(int argc, char **argv)
 	int json = 0, c;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "t:m:jh", longopts, NULL)) != -1) {
-		char *end;
+		unsigned long long v;
 		switch (c) {
-		case 't': {
-			unsigned long v = strtoul(optarg, &end, 10);
-			if (*end || v == 0 || v > 3600) {
-				fprintf(stderr, "segoff reassemble: --timeout-s is 1..3600\n");
+		case 't':
+			if (cli_uint("reassemble", "--timeout-s", optarg, 1, 3600, &v) < 0)
 				return CLI_EXIT_USAGE;
-			}
-			cfg.timeout_v4 = cfg.timeout_v6 = (uint64_t)v * 1000000000ull;
+			cfg.timeout_v4 = cfg.timeout_v6 = v * 1000000000ull;
 			break;
-		}
-		case 'm': {
-			unsigned long long v = strtoull(optarg, &end, 10);
-			if (*end || v < 65536) {
-				fprintf(stderr, "segoff reassemble: --mem-high is at least 65536 bytes\n");
+		case 'm':
+			if (cli_uint("reassemble", "--mem-high", optarg, 65536, ULLONG_MAX, &v) < 0)
 				return CLI_EXIT_USAGE;
-			}
 			cfg.mem_high = v;
 			cfg.mem_low = v / 4 * 3;
 			break;
-		}
 		case 'j':
 			json = 1;
 			break;

@@ -321,59 +321,47 @@ int cmd_segment(int argc, char **argv)
 	};
 	struct segment_opts o = { 0, SEGOFF_GSO_IP_ID_INC, SEGOFF_GSO_CSUM_FULL, UDP_PASS, 0 };
 	int json = 0, c;
+	unsigned long long v;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "m:i:c:ju:t:h", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'u':
-			if (strcmp(optarg, "uso") == 0)
-				o.udp = UDP_USO;
-			else if (strcmp(optarg, "frag") == 0)
-				o.udp = UDP_FRAG;
-			else {
-				fprintf(stderr, "segoff segment: --udp is uso or frag\n");
+		case 'u': {
+			static const char *const modes[] = { "uso", "frag", NULL };
+			static const uint8_t mode_of[] = { UDP_USO, UDP_FRAG };
+			int k = cli_choice("segment", "--udp", optarg, modes);
+			if (k < 0)
 				return CLI_EXIT_USAGE;
-			}
+			o.udp = mode_of[k];
 			break;
-		case 't': {
-			char *end;
-			unsigned long v = strtoul(optarg, &end, 10);
-			if (*end || v < 68 || v > 65535) {
-				fprintf(stderr, "segoff segment: --mtu must be 68..65535\n");
+		}
+		case 't':
+			if (cli_uint("segment", "--mtu", optarg, 68, 65535, &v) < 0)
 				return CLI_EXIT_USAGE;
-			}
 			o.mtu = (unsigned)v;
 			break;
-		}
-		case 'm': {
-			char *end;
-			unsigned long v = strtoul(optarg, &end, 10);
-			if (*end || v == 0 || v > 65535) {
-				fprintf(stderr, "segoff segment: --mss must be 1..65535\n");
+		case 'm':
+			if (cli_uint("segment", "--mss", optarg, 1, 65535, &v) < 0)
 				return CLI_EXIT_USAGE;
-			}
 			o.mss = (unsigned)v;
 			break;
+		case 'i': {
+			static const char *const ids[] = { "inc", "fixed", NULL };
+			static const uint8_t id_of[] = { SEGOFF_GSO_IP_ID_INC, SEGOFF_GSO_IP_ID_FIXED };
+			int k = cli_choice("segment", "--ip-id", optarg, ids);
+			if (k < 0)
+				return CLI_EXIT_USAGE;
+			o.ip_id = id_of[k];
+			break;
 		}
-		case 'i':
-			if (strcmp(optarg, "inc") == 0)
-				o.ip_id = SEGOFF_GSO_IP_ID_INC;
-			else if (strcmp(optarg, "fixed") == 0)
-				o.ip_id = SEGOFF_GSO_IP_ID_FIXED;
-			else {
-				fprintf(stderr, "segoff segment: --ip-id is inc or fixed\n");
+		case 'c': {
+			static const char *const csums[] = { "full", "partial", NULL };
+			static const uint8_t csum_of[] = { SEGOFF_GSO_CSUM_FULL, SEGOFF_GSO_CSUM_PARTIAL };
+			int k = cli_choice("segment", "--csum", optarg, csums);
+			if (k < 0)
 				return CLI_EXIT_USAGE;
-			}
+			o.csum = csum_of[k];
 			break;
-		case 'c':
-			if (strcmp(optarg, "full") == 0)
-				o.csum = SEGOFF_GSO_CSUM_FULL;
-			else if (strcmp(optarg, "partial") == 0)
-				o.csum = SEGOFF_GSO_CSUM_PARTIAL;
-			else {
-				fprintf(stderr, "segoff segment: --csum is full or partial\n");
-				return CLI_EXIT_USAGE;
-			}
-			break;
+		}
 		case 'j':
 			json = 1;
 			break;

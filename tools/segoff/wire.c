@@ -44,27 +44,21 @@ static void usage(FILE *f)
 		"  Signals: SIGUSR1 prints the counters, SIGINT/SIGTERM stop cleanly.\n");
 }
 
+/* cli_args.c's parsers, storing into wire_cfg's fields */
 static int parse_onoff(const char *opt, const char *v, int *out)
 {
-	if (strcmp(v, "on") == 0)
-		*out = 1;
-	else if (strcmp(v, "off") == 0)
-		*out = 0;
-	else {
-		fprintf(stderr, "segoff wire: %s expects on or off, got '%s'\n", opt, v);
-		return -1;
-	}
-	return 0;
+	static const char *const words[] = { "off", "on", NULL };
+	int k = cli_choice("wire", opt, v, words);
+	if (k >= 0)
+		*out = k;
+	return k;
 }
 
 static int parse_range(const char *opt, const char *v, unsigned lo, unsigned hi, unsigned *out)
 {
-	char *end;
-	unsigned long n = strtoul(v, &end, 10);
-	if (!*v || *end || n < lo || n > hi) {
-		fprintf(stderr, "segoff wire: %s must be %u..%u\n", opt, lo, hi);
+	unsigned long long n;
+	if (cli_uint("wire", opt, v, lo, hi, &n) < 0)
 		return -1;
-	}
 	*out = (unsigned)n;
 	return 0;
 }
@@ -252,12 +246,13 @@ int cmd_wire(int argc, char **argv)
 			if (parse_onoff("--csum", optarg, &cfg.csum) < 0)
 				return CLI_EXIT_USAGE;
 			break;
-		case 'g':
-			if (strcmp(optarg, "lro") == 0)
-				cfg.gro = WIRE_GRO_LRO;
-			else if (parse_onoff("--gro", optarg, &cfg.gro) < 0)
+		case 'g': {
+			/* in the order of enum wire_gro_mode */
+			static const char *const modes[] = { "off", "on", "lro", NULL };
+			if ((cfg.gro = cli_choice("wire", "--gro", optarg, modes)) < 0)
 				return CLI_EXIT_USAGE;
 			break;
+		}
 		case 'U':
 			if (parse_onoff("--udp-gro", optarg, &cfg.udp_gro) < 0)
 				return CLI_EXIT_USAGE;
