@@ -12,24 +12,13 @@
 #include <time.h>
 #include <segoff/segoff.h>
 #include "gro_measure.h"
+#include "../tools/bytes.h"
 
 double gro_bench_now_ns(void)
 {
 	struct timespec t;
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
 }
 
 /* Ethernet + IPv4 + TCP with timestamps: 66 bytes of headers. */

@@ -11,12 +11,7 @@
 #include <segoff/segoff.h>
 #include "gro_measure.h"
 #include "udp_measure.h"
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
+#include "../tools/bytes.h"
 
 size_t udp_bench_datagram(uint8_t *f, uint32_t payload, uint16_t id, int partial)
 {

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "pktgen.h"
+#include "../tools/bytes.h"
 
 uint64_t rng_next(struct rng *r)
 {
@@ -102,18 +103,6 @@ size_t pktgen_l4_off(const struct pktgen_spec *s)
 size_t pktgen_hdr_len(const struct pktgen_spec *s)
 {
 	return pktgen_l4_off(s) + (s->udp ? 8 : 20 + s->tcp_optlen);
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
 }
 
 uint32_t ref_sum(const uint8_t *p, size_t len, uint32_t sum)

@@ -31,6 +31,7 @@
 #include "../../src/io/pcapio.h"
 #include "capture_out.h"
 #include "cli.h"
+#include "../bytes.h"
 
 #define DEMO_MSS 1428           /* fits a 1500 MTU for IPv6 with timestamps; used for both */
 #define DEMO_SEGS_PER_WRITE 45  /* 64260 bytes: what Linux sizes a 64 KB TSO write to */
@@ -43,18 +44,6 @@ struct flow {
 	uint64_t written;       /* stream bytes so far */
 	uint64_t hash_sent;     /* FNV-1a of the stream as generated */
 };
-
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
 
 static uint64_t fnv1a(uint64_t h, const uint8_t *p, size_t n)
 {
