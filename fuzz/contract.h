@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <segoff/pkt.h>
 
 #define CONTRACT_MAX_INPUTS 512
 
@@ -25,6 +26,19 @@ static inline void contract_reset(void)
 {
 	memset(contract_released, 0, sizeof(contract_released));
 	contract_given = 0;
+}
+
+/* A delivered output's slices: none NULL with bytes, and together `len`
+ * bytes. Returns that length. */
+static inline size_t contract_output_len(const struct segoff_slice *iov, unsigned nr_iov, size_t len)
+{
+	size_t at = 0;
+	for (unsigned i = 0; i < nr_iov; i++) {
+		must(iov[i].base != NULL || iov[i].len == 0);
+		at += iov[i].len;
+	}
+	must(at == len);
+	return at;
 }
 
 /* The next input's cookie. */

@@ -23,12 +23,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static void on_deliver(void *opaque, const struct segoff_reasm_out *out)
 {
 	(void)opaque;
-	size_t at = 0;
-	for (unsigned i = 0; i < out->nr_iov; i++) {
-		must(out->iov[i].base != NULL || out->iov[i].len == 0);
-		at += out->iov[i].len;
-	}
-	must(at == out->len);
+	contract_output_len(out->iov, out->nr_iov, out->len);
 	/* L2 (two VLAN tags at most) + a 65535-byte IP packet + an IPv6 header */
 	must(out->len <= 22 + 65535 + 40);
 }
