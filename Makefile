@@ -21,7 +21,7 @@ LIB_SRC := $(wildcard src/core/*.c) $(wildcard src/proto/*.c) $(wildcard src/eng
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 
 # The CLI owns the pcap dependency: the library itself needs no libpcap.
-CLI_SRC := $(wildcard tools/segoff/*.c) src/io/pcapio.c bench/gso_measure.c bench/gro_measure.c bench/udp_measure.c
+CLI_SRC := $(wildcard tools/segoff/*.c) src/io/pcapio.c bench/gso_measure.c bench/gro_measure.c bench/udp_measure.c bench/machine.c
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 
 TEST_SUPPORT := tests/check.c tests/pktgen.c
@@ -139,8 +139,8 @@ ifneq ($(DPDK_LIBS),)
 BENCH_DPDK := -DHAVE_DPDK -DALLOW_EXPERIMENTAL_API $(DPDK_CFLAGS)
 endif
 # DPDK's headers are not -Wextra clean; the peer file alone is built without -Werror.
-$(BUILD)/bench-gso: bench/bench_gso.c bench/gso_measure.c $(STATIC_LIB)
-	$(CC) -std=gnu11 -O2 -g -Iinclude -Ibench -Wall $(BENCH_DPDK) -o $@ bench/bench_gso.c bench/gso_measure.c $(STATIC_LIB) $(DPDK_LIBS)
+$(BUILD)/bench-gso: bench/bench_gso.c bench/gso_measure.c bench/machine.c $(STATIC_LIB)
+	$(CC) -std=gnu11 -O2 -g -Iinclude -Ibench -Wall $(BENCH_DPDK) -o $@ bench/bench_gso.c bench/gso_measure.c bench/machine.c $(STATIC_LIB) $(DPDK_LIBS)
 
 $(BUILD)/bench-gro: bench/bench_gro.c bench/gro_measure.c $(STATIC_LIB)
 	$(CC) -std=gnu11 -O2 -g -Iinclude -Ibench -Wall $(BENCH_DPDK) -o $@ bench/bench_gro.c bench/gro_measure.c $(STATIC_LIB) $(DPDK_LIBS)

@@ -112,7 +112,7 @@ int main(int argc, char **argv)
 		else if (strcmp(argv[i], "--runs") == 0 && i + 1 < argc)
 			runs = (unsigned)atoi(argv[++i]);
 	}
-	struct bench_case cases[8];
+	struct bench_case cases[12];
 	unsigned n = gso_bench_cases(cases), nd = 0;
 #ifdef HAVE_DPDK
 	nd = dpdk_cases(cases + n);
