@@ -145,7 +145,6 @@ static struct segoff_gro *make(unsigned flows, int trust)
 	struct segoff_gro_config cfg;
 	segoff_gro_config_init(&cfg);
 	cfg.max_flows = flows;
-	cfg.max_pkts_per_flow = 64;
 	cfg.trust_csum = (uint8_t)trust;
 	cfg.deliver = count_out;
 	struct segoff_gro *g = NULL;

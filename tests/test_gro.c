@@ -429,6 +429,95 @@ static void G5_64k_exactly_and_with_remainder(void)
 	CHECK_EQ(outs[0].len - 14, 65535);
 }
 
+/* Feed n frames of one run of `mss`-byte segments through the frame entry
+ * point (its fast path included); returns the number of outputs. */
+static unsigned run_long(unsigned n, unsigned mss, int ipv6, const struct segoff_gro_config *cfg, uint64_t *counters)
+{
+	static uint8_t buf[1600][1000 + 100];
+	struct pktgen_spec s[1];
+	reset_outs();
+	struct segoff_gro *g;
+	CHECK_EQ(segoff_gro_create(cfg, &g), SEGOFF_OK);
+	for (unsigned i = 0; i < n && i < 1600; i++) {
+		flow(s, 1, mss, ipv6);
+		s[0].seq = 5000 + i * mss;
+		s[0].ip_id = (uint16_t)(100 + i);
+		s[0].payload_seed = i + 1;
+		size_t len = pktgen_build(&s[0], buf[i], sizeof(buf[i]));
+		CHECK_EQ(segoff_gro_receive_frame(g, buf[i], len, SEGOFF_CSUM_NONE, NULL, 0), SEGOFF_OK);
+	}
+	segoff_gro_flush_all(g);
+	memcpy(counters, segoff_gro_counters(g), SEGOFF_GRO__COUNTERS * sizeof(uint64_t));
+	segoff_gro_destroy(g);
+	return nout;
+}
+
+static void G15_tcp_flows_have_no_packet_count_limit(void)
+{
+	/* 48-byte segments, the smallest MSS Linux sends: IPv4 + TCP with
+	 * timestamps is 52 bytes from the IP header, so (65535 - 52) / 48 =
+	 * 1364 segments fit below 65536 and the 1365th flushes [G5] */
+	struct segoff_gro_config c = base_cfg();
+	uint64_t cnt[SEGOFF_GRO__COUNTERS];
+	CHECK_EQ(run_long(1400, 48, 0, &c, cnt), 2);
+	CHECK_EQ(outs[0].gso_segs, 1364);
+	CHECK_EQ(outs[0].len - 14, 52 + 1364 * 48u);
+	CHECK_EQ(outs[1].gso_segs, 36);
+	CHECK_EQ(cnt[SEGOFF_GRO_FLUSH_SIZE], 1);
+	CHECK_EQ(cnt[SEGOFF_GRO_FLUSH_NO_ROOM], 0);
+	CHECK_EQ(cnt[SEGOFF_GRO_FLUSH_PKT_LIMIT], 0);
+	/* IPv6: 72 bytes of headers, (65535 - 72) / 48 = 1363 */
+	CHECK_EQ(run_long(1400, 48, 1, &c, cnt), 2);
+	CHECK_EQ(outs[0].gso_segs, 1363);
+	/* MSS 536, 133 segments: 122 fill a 65,458-byte frame, the other 11
+	 * make 5,962, as Linux 6.18 delivers them */
+	CHECK_EQ(run_long(133, 536, 0, &c, cnt), 2);
+	CHECK_EQ(outs[0].len, 14 + 52 + 122 * 536u);
+	CHECK_EQ(outs[0].len, 65458);
+	CHECK_EQ(outs[1].len, 14 + 52 + 11 * 536u);
+	CHECK_EQ(outs[1].len, 5962);
+	/* memory stays fixed at creation, and says so */
+	CHECK(segoff_gro_memsize(&c) > 0);
+}
+
+static void max_pkts_per_flow_is_an_option_counted_as_a_divergence(void)
+{
+	struct segoff_gro_config c = base_cfg();
+	c.max_pkts_per_flow = 64;
+	uint64_t cnt[SEGOFF_GRO__COUNTERS];
+	/* MSS 1000, 73 segments: Linux gives 65 + 8; with the option, 64 + 9 */
+	CHECK_EQ(run_long(73, 1000, 0, &c, cnt), 2);
+	CHECK_EQ(outs[0].gso_segs, 64);
+	CHECK_EQ(outs[1].gso_segs, 9);
+	CHECK_EQ(cnt[SEGOFF_GRO_FLUSH_PKT_LIMIT], 1);
+	CHECK_EQ(cnt[SEGOFF_GRO_FLUSH_NO_ROOM], 0);
+	struct segoff_gro_config d = base_cfg();
+	CHECK_EQ(run_long(73, 1000, 0, &d, cnt), 2);
+	CHECK_EQ(outs[0].gso_segs, 65);
+	CHECK_EQ(outs[0].len, 65066);
+	CHECK_EQ(outs[1].len, 8066);
+	CHECK(segoff_gro_memsize(&c) < segoff_gro_memsize(&d));
+}
+
+static void segments_under_min_mss_end_when_the_slots_are_full(void)
+{
+	/* 16-byte segments are below what Linux sends; the default slots
+	 * (65536 / 48 + 2 packets) end such a run early, counted by name;
+	 * min_mss 16 sizes the slots for it and the kernel's verdict returns */
+	struct segoff_gro_config c = base_cfg();
+	uint64_t cnt[SEGOFF_GRO__COUNTERS];
+	CHECK_EQ(run_long(1600, 16, 0, &c, cnt), 2);
+	CHECK_EQ(outs[0].gso_segs, 65536 / 48 + 2);
+	CHECK_EQ(cnt[SEGOFF_GRO_FLUSH_NO_ROOM], 1);
+	c.min_mss = 16;
+	CHECK_EQ(run_long(1600, 16, 0, &c, cnt), 1);
+	CHECK_EQ(outs[0].gso_segs, 1600);
+	CHECK_EQ(cnt[SEGOFF_GRO_FLUSH_NO_ROOM], 0);
+	c.min_mss = 0;
+	struct segoff_gro *g;
+	CHECK_EQ(segoff_gro_create(&c, &g), SEGOFF_E_INVAL);
+}
+
 static void G1_interleaved_flows_and_more_flows_than_the_table(void)
 {
 	static struct pktgen_spec s[40];
@@ -704,6 +793,9 @@ int main(int argc, char **argv)
 		TEST(G8_ip_id_incrementing_fixed_and_wrong),
 		TEST(G10_ipv6_extension_headers_same_and_different),
 		TEST(G5_64k_exactly_and_with_remainder),
+		TEST(G15_tcp_flows_have_no_packet_count_limit),
+		TEST(max_pkts_per_flow_is_an_option_counted_as_a_divergence),
+		TEST(segments_under_min_mss_end_when_the_slots_are_full),
 		TEST(G1_interleaved_flows_and_more_flows_than_the_table),
 		TEST(G16_G18_udp_gro_same_size_smaller_closes_larger_flushes),
 		TEST(flush_by_age_and_counters),

@@ -66,7 +66,7 @@ enum segoff_gro_counter {
 	SEGOFF_GRO_FLUSH_PSH,           /* closed by PSH/FIN/URG/RST/SYN on the last packet */
 	SEGOFF_GRO_FLUSH_SMALL,         /* closed by a packet smaller than the MSS */
 	SEGOFF_GRO_FLUSH_SIZE,          /* the next packet would pass max_size */
-	SEGOFF_GRO_FLUSH_MAX_PKTS,      /* per-flow packet limit */
+	SEGOFF_GRO_FLUSH_MAX_PKTS,      /* UDP: 64 datagrams merged [G17] */
 	SEGOFF_GRO_FLUSH_TIMEOUT,       /* segoff_gro_flush() by age */
 	SEGOFF_GRO_FLUSH_END,           /* segoff_gro_flush_all() */
 	SEGOFF_GRO_FLUSH_TABLE_FULL,    /* oldest flow evicted for a new one */
@@ -91,6 +91,10 @@ enum segoff_gro_counter {
 	SEGOFF_GRO_NOT_HELD_UDP_CSUM_ZERO,
 	SEGOFF_GRO_NOT_HELD_HDR_TOO_LONG,  /* headers longer than SEGOFF_GRO_MAX_HDR */
 	SEGOFF_GRO_LRO_ACKS_COMPRESSED,    /* LRO: pure ACKs replaced by a later one */
+	/* Divergences from the kernel, each from a limit of segoff's own: */
+	SEGOFF_GRO_FLUSH_PKT_LIMIT,        /* max_pkts_per_flow reached (an option; off by default) */
+	SEGOFF_GRO_FLUSH_NO_ROOM,          /* the flow's slots are full: segments under min_mss bytes,
+					    * or inputs of many slices each */
 	SEGOFF_GRO__COUNTERS
 };
 
@@ -122,9 +126,20 @@ struct segoff_gro_config {
 	uint8_t csum;               /* enum segoff_gro_csum, for merged packets */
 	uint8_t copy;               /* 1: copy outputs into the context's arena */
 	uint8_t trust_csum;         /* 1: never verify (all input counts as DATA_VALID) */
-	uint32_t max_flows;         /* flows held at once; the oldest is flushed beyond (default 64) */
-	uint32_t max_pkts_per_flow; /* default 64 (the kernel's 64 KB at MSS 1448 is 45) */
+	uint32_t max_flows;         /* flows held at once; the oldest is flushed beyond (default 64,
+				     * the kernel's 8 buckets of 8) */
 	uint32_t max_size;          /* no merge to this or beyond, from the L3 header (default 65536) */
+	/* TCP flows end, as in the kernel, only by size, flags, a mismatch or
+	 * a flush [G15]: no packet count. Memory is still fixed at creation:
+	 * each flow has slots for max_size / min_mss + 2 packets (two slices
+	 * each), so every flow the kernel can merge fits down to segments of
+	 * min_mss bytes (default 48, the smallest MSS Linux sends). A flow of
+	 * smaller segments, or of inputs scattered over more slices, ends
+	 * when its slots are full: a divergence, counted as flush_no_room. */
+	uint32_t min_mss;
+	/* An optional limit of segoff's own, a divergence from the kernel
+	 * counted as flush_pkt_limit: 0 (the default) for none. */
+	uint32_t max_pkts_per_flow;
 	uint64_t flush_timeout;     /* segoff_gro_flush(): age, in the caller's time unit */
 	/* Receives every output. Must not call back into the context. */
 	void (*deliver)(void *opaque, const struct segoff_gro_out *out);
@@ -133,7 +148,8 @@ struct segoff_gro_config {
 	void *opaque;
 };
 
-/** Defaults: GRO mode, UDP off, partial checksums, zero-copy, 64 flows x 64 packets, 64 KB. */
+/** Defaults, the kernel's: GRO mode, UDP off, partial checksums, zero-copy, 64 flows, 64 KB, no
+ * packet count (slots sized for segments down to 48 bytes). */
 void segoff_gro_config_init(struct segoff_gro_config *cfg);
 
 /** Bytes of memory segoff_gro_create() takes for this configuration. */

@@ -18,6 +18,10 @@
 #define GRO_MAX_OUT_FRAGS SEGOFF_GRO_MAX_FRAGS
 #define NIL (-1)
 #define GRO_GUESS_SLOTS 1024
+/* Slices of one flow: the header, two per packet (the payload's part of the
+ * head and one slice, as frames and segments bring it), and room for a first
+ * packet of SEGOFF_GRO_MAX_FRAGS slices, so that holding one always fits. */
+#define GRO_FLOW_SLICES(pkts) (2 * (pkts) + 1 + SEGOFF_GRO_MAX_FRAGS)
 
 struct segoff_gro {
 	struct segoff_gro_config cfg;
@@ -29,6 +33,7 @@ struct segoff_gro {
 	int32_t guess[GRO_GUESS_SLOTS]; /* fast path: a flow by its ports, to be confirmed by its headers */
 	int32_t oldest, newest; /* age list */
 	uint32_t nr_held;
+	uint32_t max_pkts;      /* per flow: the option, or the slots sized from min_mss */
 	uint32_t max_slices;    /* per flow, header slot included */
 	uint8_t *arena;         /* copy mode */
 	size_t arena_size;
@@ -71,6 +76,8 @@ static const char *const counter_names[SEGOFF_GRO__COUNTERS] = {
 	[SEGOFF_GRO_NOT_HELD_UDP_CSUM_ZERO] = "not_held_udp_csum_zero",
 	[SEGOFF_GRO_NOT_HELD_HDR_TOO_LONG] = "not_held_hdr_too_long",
 	[SEGOFF_GRO_LRO_ACKS_COMPRESSED] = "lro_acks_compressed",
+	[SEGOFF_GRO_FLUSH_PKT_LIMIT] = "flush_pkt_limit",
+	[SEGOFF_GRO_FLUSH_NO_ROOM] = "flush_no_room",
 };
 
 const char *segoff_gro_counter_name(enum segoff_gro_counter c)
@@ -87,8 +94,8 @@ void segoff_gro_config_init(struct segoff_gro_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->max_flows = 64;
-	cfg->max_pkts_per_flow = 64;
 	cfg->max_size = 65536;
+	cfg->min_mss = 48;
 }
 
 static uint32_t nr_buckets(uint32_t flows)
@@ -102,19 +109,30 @@ static uint32_t nr_buckets(uint32_t flows)
 static int config_ok(const struct segoff_gro_config *cfg)
 {
 	return cfg && cfg->deliver && cfg->max_flows > 0 && cfg->max_flows <= (1u << 20) &&
-	       cfg->max_pkts_per_flow > 0 && cfg->max_pkts_per_flow <= 65535 && cfg->max_size > 0 &&
+	       cfg->max_pkts_per_flow <= 65535 && cfg->min_mss > 0 && cfg->max_size > 0 &&
 	       cfg->max_size <= GRO_MAX_SIZE_LIMIT && cfg->mode <= SEGOFF_GRO_MODE_LRO;
+}
+
+/* Packets one flow has slots for. Without a limit of the caller's: every
+ * packet but the first adds at least min_mss bytes below max_size, and the
+ * first may be smaller, so max_size / min_mss + 2 is never reached by a
+ * flow of such segments (the count is 16 bits: capped there). */
+static uint32_t pkts_per_flow(const struct segoff_gro_config *cfg)
+{
+	if (cfg->max_pkts_per_flow)
+		return cfg->max_pkts_per_flow;
+	uint32_t n = cfg->max_size / cfg->min_mss + 2;
+	return n < 65535 ? n : 65535;
 }
 
 size_t segoff_gro_memsize(const struct segoff_gro_config *cfg)
 {
 	if (!config_ok(cfg))
 		return 0;
-	size_t slices = 2 * (size_t)cfg->max_pkts_per_flow + 1;
+	size_t pkts = pkts_per_flow(cfg), slices = GRO_FLOW_SLICES(pkts);
 	return sizeof(struct segoff_gro) + cfg->max_flows * sizeof(struct gro_flow) +
 	       nr_buckets(cfg->max_flows) * sizeof(int32_t) +
-	       cfg->max_flows * slices * sizeof(struct segoff_slice) +
-	       cfg->max_flows * (size_t)cfg->max_pkts_per_flow * sizeof(void *) +
+	       cfg->max_flows * slices * sizeof(struct segoff_slice) + cfg->max_flows * pkts * sizeof(void *) +
 	       (cfg->copy ? GRO_MAX_SIZE_LIMIT + 2 * SEGOFF_GRO_MAX_HDR : 0);
 }
 
@@ -135,11 +153,12 @@ int segoff_gro_create(const struct segoff_gro_config *cfg, struct segoff_gro **o
 	g->buckets = (int32_t *)mem;
 	mem += nb * sizeof(int32_t);
 	g->bucket_mask = nb - 1;
-	g->max_slices = 2 * cfg->max_pkts_per_flow + 1;
+	g->max_pkts = pkts_per_flow(cfg);
+	g->max_slices = GRO_FLOW_SLICES(g->max_pkts);
 	struct segoff_slice *slices = (struct segoff_slice *)mem;
 	mem += cfg->max_flows * (size_t)g->max_slices * sizeof(struct segoff_slice);
 	void **cookies = (void **)mem;
-	mem += cfg->max_flows * (size_t)cfg->max_pkts_per_flow * sizeof(void *);
+	mem += cfg->max_flows * (size_t)g->max_pkts * sizeof(void *);
 	if (cfg->copy) {
 		g->arena = mem;
 		g->arena_size = GRO_MAX_SIZE_LIMIT + 2 * SEGOFF_GRO_MAX_HDR;
@@ -149,7 +168,7 @@ int segoff_gro_create(const struct segoff_gro_config *cfg, struct segoff_gro **o
 	for (uint32_t i = 0; i < cfg->max_flows; i++) {
 		struct gro_flow *f = &g->flows[i];
 		f->slices = slices + (size_t)i * g->max_slices;
-		f->cookies = cookies + (size_t)i * cfg->max_pkts_per_flow;
+		f->cookies = cookies + (size_t)i * g->max_pkts;
 		f->hnext = i + 1 < cfg->max_flows ? (int32_t)(i + 1) : NIL;
 	}
 	g->free_list = 0;
@@ -342,19 +361,24 @@ static void flow_flush(struct segoff_gro *g, struct gro_flow *f, enum segoff_gro
 	deliver(g, &out, f->cookies, f->nr_cookies);
 }
 
-/* Append the packet's payload pieces to the flow; 0, or -1 if they do not fit. */
-static int flow_add_payload(struct segoff_gro *g, struct gro_flow *f, const struct segoff_pkt *pkt)
+/* May a flow take one more packet of `slices` payload slices? 0, or the
+ * counter naming the limit of segoff's own that ends it. */
+static int flow_room(const struct segoff_gro *g, const struct gro_flow *f, unsigned slices)
 {
-	unsigned need = (pkt->payload_off < pkt->head_len) + pkt->nr_frags;
-	if (f->nr_slices + need > g->max_slices || f->nr_cookies >= g->cfg.max_pkts_per_flow)
-		return -1;
+	if (f->nr_cookies >= g->max_pkts)
+		return g->cfg.max_pkts_per_flow ? SEGOFF_GRO_FLUSH_PKT_LIMIT : SEGOFF_GRO_FLUSH_NO_ROOM;
+	return f->nr_slices + slices > g->max_slices ? SEGOFF_GRO_FLUSH_NO_ROOM : 0;
+}
+
+/* Append the packet's payload pieces to the flow, which has room. */
+static void flow_add_payload(struct gro_flow *f, const struct segoff_pkt *pkt)
+{
 	if (pkt->payload_off < pkt->head_len)
 		f->slices[f->nr_slices++] = (struct segoff_slice){ pkt->head + pkt->payload_off,
 								   pkt->head_len - pkt->payload_off };
 	for (unsigned i = 0; i < pkt->nr_frags; i++)
 		if (pkt->frags[i].len)
 			f->slices[f->nr_slices++] = pkt->frags[i];
-	return 0;
 }
 
 static void flow_hold(struct segoff_gro *g, const struct segoff_pkt *pkt, const struct gro_in *in, uint32_t hash,
@@ -384,7 +408,7 @@ static void flow_hold(struct segoff_gro *g, const struct segoff_pkt *pkt, const 
 	f->payload_len = 0;
 	f->nr_slices = 1;
 	f->nr_cookies = 0;
-	flow_add_payload(g, f, pkt); /* a fresh flow always has room */
+	flow_add_payload(f, pkt); /* a fresh flow always has room (GRO_FLOW_SLICES) */
 	f->cookies[f->nr_cookies++] = cookie;
 	f->payload_len = in->payload_len;
 	f->payload_sum = in->payload_sum;
@@ -520,9 +544,10 @@ int segoff_gro_receive(struct segoff_gro *g, const struct segoff_pkt *pkt, void 
 		/* the kernel's gro_max_size, measured from the IP header [G5] */
 		if (!why && (uint64_t)(f->hdr_len - f->l3_off) + f->payload_len + in.payload_len >= g->cfg.max_size)
 			why = SEGOFF_GRO_FLUSH_SIZE;
-		if (!why && flow_add_payload(g, f, pkt) < 0)
-			why = SEGOFF_GRO_FLUSH_MAX_PKTS;
+		if (!why)
+			why = flow_room(g, f, (pkt->payload_off < pkt->head_len) + pkt->nr_frags);
 		if (!why) {
+			flow_add_payload(f, pkt);
 			f->cookies[f->nr_cookies++] = cookie;
 			if (f->sum_valid && in.sum_valid)
 				f->payload_sum = segoff_csum_add_at(f->payload_sum, in.payload_sum, f->payload_len);
@@ -637,7 +662,7 @@ static int fast_receive(struct segoff_gro *g, const uint8_t *frame, size_t len, 
 		if (!f->fast_fn[i](f, &in, &f->layer[f->fast_layer[i]]))
 			return 0;
 	if ((uint64_t)(f->hdr_len - f->l3_off) + f->payload_len + in.payload_len >= g->cfg.max_size ||
-	    f->nr_slices + 1u > g->max_slices || f->nr_cookies >= g->cfg.max_pkts_per_flow)
+	    flow_room(g, f, 1))
 		return 0;
 	g->counters[SEGOFF_GRO_RX_PACKETS]++;
 	g->counters[SEGOFF_GRO_RX_BYTES] += len;

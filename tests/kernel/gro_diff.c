@@ -15,8 +15,10 @@
  * middle, option (timestamp) changes, seq gaps, reorders, duplicates, TTL,
  * TOS/traffic class, DF, window and ACK changes, bad checksums, IPv4
  * options, Ethernet padding, pure ACKs, smaller and larger segments, IP ID
- * jumps, runs past 64 KB. The same frames go through segoff_gro with the
- * kernel's limits (8 flows), and the outputs are compared frame by frame:
+ * jumps, runs past 64 KB at every MSS from 48 to 1448 (a run of 48-byte
+ * segments merges about 1,360 packets: TCP GRO has no count limit, G15).
+ * The same frames go through segoff_gro with the kernel's limits (8 flows)
+ * and its defaults otherwise, and the outputs are compared frame by frame:
  * bytes, gso_type, gso_size and checksum flags (hdr_len is only a hint,
  * V4, and is not compared).
  *
@@ -27,9 +29,16 @@
  * header); segoff's side is modelled the same way: segoff_gso_copy() of
  * segoff's GRO output.
  *
+ * Before the random sequences, the kernel self-test's large_max and
+ * large_rem cases (tools/testing/selftests/net/gro.c) at several MSS, IPv4
+ * and IPv6: a run that fills an IP packet of exactly 65,535 bytes, and one
+ * byte more; besides matching the kernel, their geometry must be the
+ * self-test's.
+ *
  * The kernel flushes held packets older than a jiffy at the end of each
  * poll; a sequence during which the jiffy clock ticked is therefore drawn
- * again (CLOCK_MONOTONIC_COARSE moves with jiffies).
+ * again (CLOCK_MONOTONIC_COARSE moves with jiffies). Writes start right
+ * after a tick, so that a run of 1,400 frames fits in one jiffy.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -46,7 +55,8 @@
 #include "lab.h"
 #include "pktgen.h"
 
-#define MAX_FRAMES 1024
+#define MAX_FRAMES 4096
+#define MAX_FLOW_PKTS 1600 /* a run past 64 KB at MSS 48, and its perturbation */
 #define MAX_FRAME 9400
 #define MAX_OUT_FRAME 70000
 #define FLUSH_TIMEOUT_NS "2000000"
@@ -97,7 +107,7 @@ static const char *const perturb_names[NR_PERTURB] = {
 struct seq_stats {
 	unsigned seqs, tainted, frames_in, frames_out, coalesced, fixed_id;
 	unsigned perturb_seen[NR_PERTURB], perturb_fail[NR_PERTURB];
-	unsigned v4, v6, flows_multi, over_64k;
+	unsigned v4, v6, flows_multi, over_64k, big_mss_min, big_mss_max;
 	unsigned mismatches, printed;
 };
 
@@ -170,14 +180,24 @@ static unsigned build_flow(struct flow_plan *fp, struct rng *r, struct pktgen_sp
 struct sequence {
 	unsigned nflows;
 	struct flow_plan fp[4];
-	struct pktgen_spec pkts[4][128];
+	struct pktgen_spec pkts[4][MAX_FLOW_PKTS];
 	unsigned npkts[4];
 };
 
 static void make_sequence(struct sequence *sq, struct rng *r, struct seq_stats *st)
 {
 	sq->nflows = rng_range(r, 0, 2) ? 1 : rng_range(r, 2, 4);
-	int big = rng_range(r, 0, 9) == 0; /* a run across the 64 KB limit */
+	int big = rng_range(r, 0, 7) == 0; /* a run across the 64 KB limit */
+	unsigned big_mss = 0;
+	if (big) {
+		/* every MSS the kernel sends, edges included; small ones alone, so
+		 * that the writes fit in one jiffy */
+		static const unsigned edges[] = { 48, 49, 64, 100, 536, 1000, 1447, 1448 };
+		unsigned v = rng_range(r, 0, 3);
+		big_mss = v == 0 ? edges[rng_range(r, 0, 7)] : v == 1 ? rng_range(r, 48, 200) : rng_range(r, 201, 1448);
+		if (big_mss < 400)
+			sq->nflows = 1;
+	}
 	for (unsigned k = 0; k < sq->nflows; k++) {
 		struct flow_plan *fp = &sq->fp[k];
 		struct pktgen_spec *b = &fp->base;
@@ -206,8 +226,12 @@ static void make_sequence(struct sequence *sq, struct rng *r, struct seq_stats *
 		b->csum = PKTGEN_CSUM_FULL;
 		fp->fixed_id = !b->ipv6 && rng_range(r, 0, 5) == 0;
 		if (big) {
-			fp->mss = 1448;
-			fp->segs = rng_range(r, 44, 48);
+			/* from just short of 64 KB to well past it */
+			fp->mss = big_mss;
+			unsigned full = 65536 / fp->mss;
+			fp->segs = rng_range(r, full > 3 ? full - 2 : 1, full + full / 4 + 2);
+			if (fp->segs > MAX_FLOW_PKTS - 4)
+				fp->segs = MAX_FLOW_PKTS - 4;
 		} else {
 			unsigned v = rng_range(r, 0, 9);
 			fp->mss = v < 6 ? rng_range(r, 536, 1460) : v < 8 ? rng_range(r, 64, 535) : rng_range(r, 1461, 8000);
@@ -215,13 +239,17 @@ static void make_sequence(struct sequence *sq, struct rng *r, struct seq_stats *
 		}
 		fp->p = rng_range(r, 0, 3) == 0 ? P_NONE : (enum perturb)rng_range(r, 1, NR_PERTURB - 1);
 		fp->at = rng_range(r, 0, fp->segs - 1);
-		sq->npkts[k] = build_flow(fp, r, sq->pkts[k], 128);
+		sq->npkts[k] = build_flow(fp, r, sq->pkts[k], MAX_FLOW_PKTS);
 		st->perturb_seen[fp->p]++;
 		b->ipv6 ? st->v6++ : st->v4++;
 		st->fixed_id += (unsigned)fp->fixed_id;
 	}
 	st->flows_multi += sq->nflows > 1;
 	st->over_64k += (unsigned)big;
+	if (big && (!st->big_mss_min || big_mss < st->big_mss_min))
+		st->big_mss_min = big_mss;
+	if (big && big_mss > st->big_mss_max)
+		st->big_mss_max = big_mss;
 }
 
 /* Interleave the flows at random, each in its own order. */
@@ -244,17 +272,26 @@ static void sequence_frames(struct sequence *sq, struct rng *r)
 
 /* --- segoff's side --- */
 
+/* Payload bytes of each packet segoff's GRO delivered, before any modelled
+ * re-segmentation: the self-test's geometry is checked on these. */
+static struct {
+	unsigned n;
+	uint32_t payload[MAX_FRAMES];
+} delivered;
+
 static void model_deliver(void *opaque, const struct segoff_gro_out *out)
 {
 	(void)opaque;
+	if (delivered.n < MAX_FRAMES)
+		delivered.payload[delivered.n++] = out->len - out->hdr_len;
 	size_t at = pktgen_flatten(scratch, out->iov, out->nr_iov);
 	if (out->gso_size && ((out->gso_type & SEGOFF_GSO_FIXEDID) || at >= B_GSO_MAX_SIZE)) {
 		/* B cannot take a fixed-ID GSO packet, nor one whose frame
 		 * reaches its gso_max_size (gso_features_check counts the MAC
 		 * header too): the kernel segments it first (partial
 		 * checksums, B completes them). */
-		static uint8_t segbuf[2 * MAX_OUT_FRAME];
-		static struct segoff_seg segs[256];
+		static uint8_t segbuf[8 * MAX_OUT_FRAME]; /* 1,400 segments of 48 bytes and their headers */
+		static struct segoff_seg segs[2048];
 		struct segoff_pkt pkt;
 		segoff_pkt_init(&pkt, scratch, at, NULL, 0);
 		segoff_parse(&pkt, SEGOFF_PROTO_ETH, 0);
@@ -266,7 +303,9 @@ static void model_deliver(void *opaque, const struct segoff_gro_out *out)
 		struct segoff_gso_params p;
 		segoff_gso_params_init(&p);
 		p.csum = SEGOFF_GSO_CSUM_PARTIAL;
-		int n = segoff_gso_copy(&pkt, &p, segbuf, sizeof(segbuf), segs, 256);
+		int n = segoff_gso_copy(&pkt, &p, segbuf, sizeof(segbuf), segs, 2048);
+		if (n < 0)
+			lab_die("segoff_gso_copy of a merged packet");
 		for (int i = 0; i < n; i++) {
 			struct segoff_vnet_hdr vh;
 			segoff_vnet_from_seg(&segs[i], 1, &vh);
@@ -280,6 +319,7 @@ static void model_deliver(void *opaque, const struct segoff_gro_out *out)
 static void run_model(struct segoff_gro *g)
 {
 	frames_clear(&model);
+	delivered.n = 0;
 	/* the frame entry point: its fast path is judged by the kernel too */
 	for (unsigned i = 0; i < input.n; i++)
 		segoff_gro_receive_frame(g, input.f[i].data, input.f[i].len, SEGOFF_CSUM_NONE, NULL, 0);
@@ -344,6 +384,9 @@ static int run_kernel_once(int fda, int fdb, struct frames *out)
 {
 	frames_clear(out);
 	uint8_t vb[SEGOFF_VNET_HDR_LEN] = { 0 };
+	/* start on a fresh jiffy: the whole run has one to itself */
+	for (long tick = coarse_ms(); coarse_ms() == tick;)
+		;
 	long t0 = coarse_ms(), last = mono_us();
 	int clean = 1;
 	for (unsigned i = 0; i < input.n; i++) {
@@ -438,6 +481,61 @@ static int compare(const struct sequence *sq, struct seq_stats *st)
 	return 1;
 }
 
+/* --- the self-test's large_max and large_rem --- */
+
+/* n segments of `mss` that fill an IP packet of 65,535 bytes but for r
+ * bytes, then one of r (large_max: exactly 65,535) or r + 1 (large_rem: one
+ * byte too many), then one more of that size at the sequence number after
+ * a whole MSS, which never continues the run. Expected payloads:
+ * large_max {n*mss + r, r}, large_rem {n*mss, r + 1, r + 1}. */
+static int large_case(struct lab *lab, struct segoff_gro *g, struct rng *r, int ipv6, unsigned mss, int rem)
+{
+	uint32_t maxpay = 65535 - (ipv6 ? 40 : 20) - 20;
+	uint32_t n = maxpay / mss, last = maxpay % mss + (rem ? 1 : 0);
+	struct pktgen_spec b;
+	pktgen_default(&b);
+	b.ipv6 = ipv6;
+	b.tcp_optlen = 0;
+	b.tcp_flags = 0x10;
+	b.seq = (uint32_t)rng_next(r);
+	b.ack = (uint32_t)rng_next(r);
+	b.ip_id = (uint16_t)rng_next(r);
+	b.df = 1;
+	b.sport = 30000;
+	b.dport = 5201;
+	b.csum = PKTGEN_CSUM_FULL;
+	frames_clear(&input);
+	struct segoff_vnet_hdr none = { 0 };
+	for (uint32_t i = 0; i < n + 2; i++) {
+		struct pktgen_spec s = b;
+		s.seq = b.seq + (i <= n ? i * mss : (n + 1) * mss);
+		s.payload_len = i < n ? mss : last;
+		s.ip_id = (uint16_t)(b.ip_id + i);
+		s.payload_seed = rng_next(r);
+		size_t len = pktgen_build(&s, scratch, sizeof(scratch));
+		frames_add(&input, scratch, len, &none);
+	}
+	int clean = 0;
+	for (unsigned tries = 0; tries < 50 && !clean; tries++)
+		clean = run_kernel(lab->fda, lab->fdb);
+	run_model(g);
+	unsigned at;
+	int differs = !clean || model_differs(&at);
+	uint32_t want_max[2] = { maxpay, last }, want_rem[3] = { n * mss, last, last };
+	const uint32_t *want = rem ? want_rem : want_max;
+	unsigned nwant = rem ? 3 : 2;
+	int geometry = delivered.n == nwant;
+	for (unsigned i = 0; geometry && i < nwant; i++)
+		geometry = delivered.payload[i] == want[i];
+	int ok = !differs && geometry;
+	printf("  %s gro_%s_v%d_mss%u_matches_kernel (%u frames in; segoff delivered %u packets, first %u bytes; "
+	       "%s)\n", ok ? "ok  " : "FAIL", rem ? "large_rem" : "large_max", ipv6 ? 6 : 4, mss, input.n, delivered.n,
+	       delivered.n ? delivered.payload[0] : 0,
+	       !clean ? "the kernel never answered cleanly" : differs ? "differs from the kernel" :
+	       geometry ? "the self-test's geometry" : "not the self-test's geometry");
+	return ok;
+}
+
 int main(int argc, char **argv)
 {
 	unsigned want = argc > 1 ? (unsigned)atoi(argv[1]) : 2000;
@@ -467,13 +565,19 @@ int main(int argc, char **argv)
 	struct segoff_gro_config cfg;
 	segoff_gro_config_init(&cfg);
 	cfg.max_flows = 8;
-	cfg.max_pkts_per_flow = 1024;
 	cfg.deliver = model_deliver;
 	struct segoff_gro *g;
 	if (segoff_gro_create(&cfg, &g) != SEGOFF_OK)
 		lab_die("segoff_gro_create");
 
 	struct rng r = { check_seed() };
+	unsigned passed = 0, failed = 0;
+	static const unsigned large_mss[] = { 48, 100, 536, 1000, 1448 };
+	for (int v6 = 0; v6 <= 1; v6++)
+		for (unsigned i = 0; i < sizeof(large_mss) / sizeof(large_mss[0]); i++)
+			for (int rem = 0; rem <= 1; rem++)
+				large_case(&lab, g, &r, v6, large_mss[i], rem) ? passed++ : failed++;
+
 	struct seq_stats st = { 0 };
 	static struct sequence sq;
 	struct timespec t0, t1;
@@ -496,16 +600,21 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 
-	unsigned passed = 0, failed = 0;
 	for (unsigned p = 0; p < NR_PERTURB; p++) {
 		int ok = st.perturb_fail[p] == 0 && st.perturb_seen[p] > 0;
 		printf("  %s gro_%s_matches_kernel (%u flows, %u in mismatching sequences)\n", ok ? "ok  " : "FAIL",
 		       perturb_names[p], st.perturb_seen[p], st.perturb_fail[p]);
 		ok ? passed++ : failed++;
 	}
-	printf("  %u sequences (%u IPv4 and %u IPv6 flows, %u with several flows, %u across 64 KB, %u fixed-ID flows) "
-	       "in %.1f s; %u redrawn because time may have flushed them (the kernel was asked twice)\n",
-	       st.seqs, st.v4, st.v6, st.flows_multi, st.over_64k, st.fixed_id, secs, st.tainted);
+	printf("  %u sequences (%u IPv4 and %u IPv6 flows, %u with several flows, %u across 64 KB at MSS %u to %u, "
+	       "%u fixed-ID flows) in %.1f s; %u redrawn because time may have flushed them (the kernel was asked "
+	       "twice)\n", st.seqs, st.v4, st.v6, st.flows_multi, st.over_64k, st.big_mss_min, st.big_mss_max,
+	       st.fixed_id, secs, st.tainted);
+	/* the sweep must have reached both ends of the MSS range */
+	int swept = st.big_mss_min <= 64 && st.big_mss_max >= 1400;
+	printf("  %s gro_runs_past_64k_swept_mss_48_to_1448 (%u runs; the smallest MSS %u, the largest %u)\n",
+	       swept ? "ok  " : "FAIL", st.over_64k, st.big_mss_min, st.big_mss_max);
+	swept ? passed++ : failed++;
 	printf("  %u frames in, the kernel delivered %u (%u of them coalesced); %u mismatching sequences\n",
 	       st.frames_in, st.frames_out, st.coalesced, st.mismatches);
 	if (st.coalesced == 0) /* nothing coalesced: nothing was tested */
