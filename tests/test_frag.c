@@ -268,9 +268,9 @@ static void U3_ufo_checksum_covers_the_whole_datagram(void)
 static void R1_fragment_then_reassemble_is_the_identity(void)
 {
 	struct rng rr = { check_seed() };
-	/* MTUs down to 68 cut 64 KB into over 1300 fragments: beyond the
-	 * default cap of 128 per datagram, which is there against floods */
-	struct segoff_reasm *r = reasm_with(0, 8192, 16);
+	/* MTUs down to 68 cut 64 KB into over 1300 fragments: the defaults
+	 * take them all, as the kernel does (memory is the bound, not a count) */
+	struct segoff_reasm *r = reasm(0);
 	unsigned cases = 0, total_frags = 0;
 	for (int it = 0; it < 600 && !check_failures_in_test; it++) {
 		struct pktgen_spec s;
@@ -290,8 +290,6 @@ static void R1_fragment_then_reassemble_is_the_identity(void)
 		int n = fragment(len, mtu);
 		if (n < 2)
 			continue;
-		if (n > 2000)
-			continue; /* beyond max_frags by design: the adversarial test covers it */
 		cases++;
 		total_frags += (unsigned)n;
 		/* the order they arrive in, with a few exact duplicates */
@@ -591,14 +589,159 @@ static void R4_over_65535_zero_length_and_too_many_fragments(void)
 	CHECK_EQ(k()[SEGOFF_REASM_TOO_BIG], 1);
 	feed(f, v4_fragment(f, 8, 800, 0, 1), 1); /* zero length */
 	CHECK_EQ(k()[SEGOFF_REASM_CORRUPT], 1);
-	for (unsigned i = 0; i < 200; i++) /* 8-byte fragments: more than 128 */
+	for (unsigned i = 0; i < 200; i++) /* 8-byte fragments: no count by default */
 		feed(f, v4_fragment(f, 9, i * 8, 8, 1), 2 + i);
+	CHECK_EQ(k()[SEGOFF_REASM_TOO_MANY_FRAGS], 0);
+	CHECK_EQ(released, 2);
+	segoff_reasm_destroy(adv);
+	CHECK_EQ(released, 202);
+	/* max_frags is an option of segoff's own, counted when it bites */
+	reset();
+	adv = reasm_with(0, 128, 0);
+	for (unsigned i = 0; i < 200; i++)
+		feed(f, v4_fragment(f, 9, i * 8, 8, 1), 202 + i);
 	CHECK_EQ(k()[SEGOFF_REASM_TOO_MANY_FRAGS], 1);
 	CHECK_EQ(delivered, 0);
 	segoff_reasm_destroy(adv);
-	CHECK_EQ(released, 202);
+	CHECK_EQ(released, 200);
 	CHECK_EQ(double_release, 0);
-	free_held(202);
+	free_held(402);
+}
+
+/* A raw IPv6 fragment (fragment header right after the fixed header). */
+static size_t v6_fragment(uint8_t *f, uint32_t id, uint32_t offset, uint32_t dlen, int more)
+{
+	memset(f, 0, 62);
+	f[0] = 2;
+	f[12] = 0x86;
+	f[13] = 0xdd;
+	uint8_t *ip = f + 14;
+	ip[0] = 0x60;
+	ip[4] = (uint8_t)((8 + dlen) >> 8);
+	ip[5] = (uint8_t)(8 + dlen);
+	ip[6] = 44;
+	ip[7] = 64;
+	ip[8] = 0x20;
+	ip[9] = 0x01;
+	ip[10] = 0x0d;
+	ip[11] = 0xb8;
+	ip[23] = 1;
+	memcpy(ip + 24, ip + 8, 16);
+	ip[39] = 2;
+	uint8_t *fh = ip + 40;
+	fh[0] = 17;
+	uint16_t fo = (uint16_t)(offset | (more ? 1 : 0));
+	fh[2] = (uint8_t)(fo >> 8);
+	fh[3] = (uint8_t)fo;
+	fh[4] = (uint8_t)(id >> 24);
+	fh[5] = (uint8_t)(id >> 16);
+	fh[6] = (uint8_t)(id >> 8);
+	fh[7] = (uint8_t)id;
+	for (uint32_t i = 0; i < dlen; i++)
+		f[62 + i] = (uint8_t)(offset + i);
+	return 62 + dlen;
+}
+
+/* A datagram of `total` data bytes in fragments of `size`, shuffled, with
+ * `dups` exact duplicates: delivered once, every byte in place, everything
+ * released once, memory within the default mem_high throughout. */
+static void reassemble_shuffled(int v6, uint32_t total, uint32_t size, unsigned dups, uint64_t seed)
+{
+	static uint8_t f[70000];
+	static unsigned order[MAX_FRAGS];
+	unsigned n = (total + size - 1) / size, m = 0;
+	struct rng rr = { seed };
+	for (unsigned i = 0; i < n; i++)
+		order[m++] = i;
+	for (unsigned d = 0; d < dups && m < MAX_FRAGS; d++)
+		order[m++] = rng_range(&rr, 0, n - 1);
+	for (unsigned i = m; i > 1; i--) {
+		unsigned j = rng_range(&rr, 0, i - 1), t = order[i - 1];
+		order[i - 1] = order[j];
+		order[j] = t;
+	}
+	start_adv();
+	for (unsigned i = 0; i < m; i++) {
+		uint32_t off = order[i] * size, len = off + size > total ? total - off : size;
+		int more = off + len < total;
+		feed(f, v6 ? v6_fragment(f, 77, off, len, more) : v4_fragment(f, 77, off, len, more), i);
+	}
+	CHECK_EQ(delivered, 1);
+	CHECK_EQ(k()[SEGOFF_REASM_OK], 1);
+	/* a duplicate that comes after the datagram completed starts one of
+	 * its own, as in the kernel, and times out */
+	CHECK(k()[SEGOFF_REASM_DUPLICATE] <= m - n);
+	CHECK_EQ(k()[SEGOFF_REASM_EVICTED], 0);
+	segoff_reasm_expire(adv, 61ull * 1000000000ull);
+	size_t hdr = v6 ? 14 + 40 : 14 + 20;
+	CHECK_EQ(out_len, hdr + total);
+	unsigned bad = 0;
+	for (uint32_t i = 0; i < total && out_len == hdr + total; i++)
+		bad += outbuf[hdr + i] != (uint8_t)i;
+	CHECK_EQ(bad, 0);
+	CHECK_EQ(released, m);
+	CHECK_EQ(double_release, 0);
+	CHECK_EQ(segoff_reasm_mem(adv), 0);
+	segoff_reasm_destroy(adv);
+	free_held(m);
+}
+
+static void R4_no_fragment_count_130_fragments_of_80_bytes(void)
+{
+	/* the kernel delivers this one: 10,395 bytes in 130 fragments of 80,
+	 * shuffled, one duplicated */
+	reassemble_shuffled(0, 10395, 80, 1, check_seed());
+	reassemble_shuffled(1, 10395, 80, 1, check_seed() + 1);
+}
+
+static void R4_many_growing_datagrams_share_the_fragment_memory(void)
+{
+	/* 830 datagrams of 70 eight-byte fragments, round robin, the second
+	 * fragment of each last: about 4 MB charged, under the default
+	 * mem_high, so none may be evicted, while all of them hold arrays of
+	 * 128 and what their growth left behind passes the end of the shared
+	 * arena, which must then be compacted */
+	enum { DGRAMS = 830, FRAGS = 70 };
+	static uint8_t *buf[DGRAMS * FRAGS];
+	static uint8_t f[200];
+	start_adv();
+	unsigned c = 0;
+	for (unsigned round = 0; round < FRAGS; round++)
+		for (unsigned d = 0; d < DGRAMS; d++) {
+			unsigned i = round == 0 ? 0 : round == FRAGS - 1 ? 1 : round + 1;
+			size_t len = v4_fragment(f, (uint16_t)d, i * 8, 8, i + 1 < FRAGS);
+			buf[c] = malloc(len);
+			memcpy(buf[c], f, len);
+			segoff_reasm_receive(adv, buf[c], len, (void *)(uintptr_t)(MAX_FRAGS + 16 + c), 0);
+			c++;
+			CHECK(segoff_reasm_mem(adv) <= 4u << 20);
+		}
+	CHECK_EQ(k()[SEGOFF_REASM_EVICTED], 0);
+	CHECK_EQ(delivered, DGRAMS);
+	CHECK_EQ(out_len, 14 + 20 + FRAGS * 8);
+	unsigned bad = 0;
+	for (unsigned i = 0; i < FRAGS * 8; i++)
+		bad += outbuf[34 + i] != (uint8_t)i;
+	CHECK_EQ(bad, 0);
+	CHECK_EQ(released, DGRAMS * FRAGS);
+	CHECK_EQ(segoff_reasm_mem(adv), 0);
+	segoff_reasm_destroy(adv);
+	for (unsigned i = 0; i < c; i++)
+		free(buf[i]);
+}
+
+static void R4_no_fragment_count_8192_eight_byte_fragments(void)
+{
+	/* the largest datagrams there are, in the smallest fragments: IPv6
+	 * 65,535 bytes in 8,192 fragments, IPv4 65,515 in 8,190, shuffled,
+	 * with duplicates, within the default memory */
+	reassemble_shuffled(1, 65535, 8, 100, check_seed() + 2);
+	reassemble_shuffled(0, 65515, 8, 100, check_seed() + 3);
+	struct segoff_reasm_config c;
+	segoff_reasm_config_init(&c);
+	c.deliver = on_deliver;
+	printf("  default memory: %zu bytes of tables for mem_high %llu\n", segoff_reasm_memsize(&c),
+	       (unsigned long long)c.mem_high);
 }
 
 static void R4_flood_of_incomplete_datagrams_stays_under_mem_high(void)
@@ -673,6 +816,9 @@ int main(int argc, char **argv)
 		TEST(R4_tiny_first_fragment_splitting_the_udp_header),
 		TEST(R4_over_65535_zero_length_and_too_many_fragments),
 		TEST(R4_flood_of_incomplete_datagrams_stays_under_mem_high),
+		TEST(R4_no_fragment_count_130_fragments_of_80_bytes),
+		TEST(R4_no_fragment_count_8192_eight_byte_fragments),
+		TEST(R4_many_growing_datagrams_share_the_fragment_memory),
 		TEST(R4_ipv4_id_wrap_with_thousands_in_flight),
 	};
 	return check_main(argc, argv, "frag", tests, sizeof(tests) / sizeof(tests[0]));

@@ -82,8 +82,10 @@ enum segoff_reasm_counter {
 	SEGOFF_REASM_TOO_BIG,       /* total over 65535: discarded */
 	SEGOFF_REASM_HEADER_CHAIN,  /* IPv6 first fragment without the whole header chain [R3] */
 	SEGOFF_REASM_TIMEOUT,       /* datagrams expired [R4] */
-	SEGOFF_REASM_EVICTED,       /* datagrams evicted, oldest first, past mem_high [R4] */
-	SEGOFF_REASM_TOO_MANY_FRAGS,/* a datagram with more fragments than allowed: discarded */
+	SEGOFF_REASM_EVICTED,       /* datagrams evicted, oldest first, past mem_high [R4] (or past
+				     * the max_dgrams option) */
+	SEGOFF_REASM_TOO_MANY_FRAGS,/* more fragments than the max_frags option: discarded (a
+				     * divergence: the kernel has no such count) */
 	SEGOFF_REASM_MALFORMED,     /* not parsable as IP: dropped */
 	SEGOFF_REASM__COUNTERS
 };
@@ -95,20 +97,32 @@ struct segoff_reasm_out {
 	uint16_t nr_frags;          /* fragments it was made of (0: not a fragment) */
 };
 
+/* Memory is bounded as the kernel bounds it [R4]: by bytes and time, with no
+ * count of fragments or datagrams. Every held fragment is charged its frame
+ * length plus the bookkeeping for it (as the kernel charges an skb's
+ * truesize), every datagram in flight its own; segoff_reasm_mem() is that
+ * sum, and past mem_high the oldest datagrams are evicted down to mem_low.
+ * The tables are taken at creation, sized from mem_high so that memory, not
+ * a table, runs out first (segoff_reasm_memsize() says how much): with the
+ * defaults, a datagram of 8,192 eight-byte fragments reassembles, and about
+ * 18,000 small datagrams can be in flight. */
 struct segoff_reasm_config {
-	uint64_t mem_high, mem_low; /* bytes held: past high, the oldest are evicted to low [R4] */
+	uint64_t mem_high, mem_low; /* bytes charged: past high, the oldest are evicted to low [R4] */
 	uint64_t timeout_v4, timeout_v6; /* in the caller's time unit */
-	uint32_t max_dgrams;        /* datagrams in flight */
-	uint32_t max_frags;         /* fragments per datagram: 128 by default, which
-				     * carries 64 KB over an MTU of 576; raise it for
-				     * smaller MTUs (up to 8192, 8-byte fragments) */
+	/* Limits of segoff's own, divergences from the kernel, off (0) by
+	 * default: datagrams in flight (the oldest is evicted past it), and
+	 * fragments per datagram (reasm_too_many_frags past it, at most 8192). */
+	uint32_t max_dgrams;
+	uint32_t max_frags;
 	void (*deliver)(void *opaque, const struct segoff_reasm_out *out);
 	void (*release)(void *opaque, void *cookie); /* a fragment's bytes are no longer referenced */
 	void *opaque;
 };
 
-/** Defaults: 4 MiB / 3 MiB, 30 s / 60 s in nanoseconds, 1024 datagrams, 128 fragments each. */
+/** Defaults, the kernel's: 4 MiB / 3 MiB, 30 s / 60 s in nanoseconds, no count limits. */
 void segoff_reasm_config_init(struct segoff_reasm_config *cfg);
+/** Bytes segoff_reasm_create() takes for this configuration (0 if it is invalid). */
+size_t segoff_reasm_memsize(const struct segoff_reasm_config *cfg);
 int segoff_reasm_create(const struct segoff_reasm_config *cfg, struct segoff_reasm **ctx);
 /** Release everything held (counted as timeouts) and free. */
 void segoff_reasm_destroy(struct segoff_reasm *ctx);

@@ -1,12 +1,22 @@
 // SPDX-License-Identifier: MIT
 /*
  * IP reassembly [R1-R4], as the kernel's ip_frag_queue / ip6_frag_queue
- * decide, with memory that stays bounded whatever arrives: a fixed pool of
- * datagrams, each with a fixed list of fragments (kept sorted by offset),
- * taken once at creation; past mem_high the oldest datagrams are evicted
- * down to mem_low. Fragments are held by reference and released exactly
- * once: when their datagram is delivered or discarded, or at once when they
- * are dropped.
+ * decide, with memory that stays bounded whatever arrives, and bounded the
+ * kernel's way: by bytes, not by a count of fragments or datagrams [R4].
+ *
+ * Every held fragment is charged its frame's length plus its bookkeeping,
+ * every datagram in flight its own, as the kernel charges an skb's truesize
+ * and a queue's size; past mem_high the oldest datagrams are evicted down to
+ * mem_low. The tables are taken once at creation, sized from mem_high so
+ * that they can never fill before the memory does: a datagram table, and one
+ * arena of fragment entries shared by all datagrams, in which each datagram
+ * keeps its fragments sorted by offset in an array that doubles as it grows
+ * (a datagram of 8,192 eight-byte fragments is 8,192 entries; one of two
+ * fragments, two). Space freed by growth is reclaimed by sliding the arrays
+ * down when the arena's end is reached.
+ *
+ * Fragments are held by reference and released exactly once: when their
+ * datagram is delivered or discarded, or at once when they are dropped.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -17,12 +27,20 @@
 #define KEY_MAX 48 /* 1 + 32 + 4 (IPv6) + 8 (two VLAN tags), rounded up to words for hash_key */
 _Static_assert(KEY_MAX % 8 == 0, "hash_key reads whole words");
 #define REASM_HDR_MAX (14 + 8 + 40 + 2048)
+/* The most fragments one datagram can have: held fragments start at distinct
+ * offsets, multiples of 8 below 65536. */
+#define DGRAM_MAX_FRAGS (65536 / 8)
+/* Array sizes are powers of two from 2 to DGRAM_MAX_FRAGS: one free list each. */
+#define NR_CLASSES 13
+#define NO_BLOCK UINT32_MAX
+_Static_assert((2u << (NR_CLASSES - 1)) == DGRAM_MAX_FRAGS, "one class per power of two up to the most");
+/* The smallest frame a held fragment can be: Ethernet, IPv4, one data byte. */
+#define MIN_FRAG_FRAME (14 + 20 + 1)
 
 struct frag_entry {
 	uint32_t offset, end;
 	const uint8_t *data;
 	void *cookie;
-	uint32_t mem;
 };
 
 struct dgram {
@@ -30,24 +48,32 @@ struct dgram {
 	uint8_t key_len, ipv6, first_in, last_in;
 	uint32_t hash, len, meat; /* len: the datagram's end once known; meat: bytes held */
 	uint64_t mem, born;
-	uint16_t nr_frags;
+	uint32_t nr_frags, cap, base; /* its sorted array: arena[base .. base + cap) */
+	const uint8_t *first;         /* the first fragment's frame: its headers become the datagram's */
 	uint16_t hdr_len, l3_off, unfrag_len, nh_pos; /* from the first fragment */
 	uint8_t nexthdr;
-	uint8_t hdr[REASM_HDR_MAX];
-	struct frag_entry *frags;
 	int32_t hnext, older, newer;
 };
 
+/* What one fragment and one datagram cost against mem_high. */
+#define FRAG_CHARGE(len) ((uint64_t)(len) + sizeof(struct frag_entry))
+#define DGRAM_CHARGE sizeof(struct dgram)
+
 struct segoff_reasm {
 	struct segoff_reasm_config cfg;
+	uint32_t max_dgrams;       /* the option, or what mem_high can hold */
 	struct dgram *dg;
-	struct frag_entry *entries;
 	int32_t *buckets;
 	uint32_t bucket_mask;
 	uint64_t hash_seed;        /* per context, so no one can aim fragments at one bucket */
 	int32_t free_list, oldest, newest;
 	uint64_t mem;
-	struct segoff_slice *iov;
+	struct frag_entry *arena;
+	uint32_t arena_cap, arena_top;
+	uint32_t free_block[NR_CLASSES]; /* arrays given back, reused last in first out (warm) */
+	uint32_t *order;           /* compaction's scratch: datagrams by array position */
+	struct segoff_slice *iov;  /* a delivered datagram: header and DGRAM_MAX_FRAGS pieces */
+	uint8_t hdr[REASM_HDR_MAX];/* a delivered datagram's headers, lengths rewritten */
 	uint64_t counters[SEGOFF_REASM__COUNTERS];
 };
 
@@ -79,50 +105,104 @@ void segoff_reasm_config_init(struct segoff_reasm_config *cfg)
 	cfg->mem_low = 3u << 20;
 	cfg->timeout_v4 = 30ull * 1000000000ull;
 	cfg->timeout_v6 = 60ull * 1000000000ull;
-	cfg->max_dgrams = 1024;
-	cfg->max_frags = 128;
+}
+
+static int config_ok(const struct segoff_reasm_config *cfg)
+{
+	return cfg && cfg->deliver && cfg->max_dgrams <= (1u << 20) && cfg->max_frags <= DGRAM_MAX_FRAGS &&
+	       cfg->mem_high > 0 && cfg->mem_high <= (1ull << 34) && cfg->mem_low <= cfg->mem_high;
+}
+
+/* Datagrams in flight: as many as mem_high holds at one small fragment each. */
+static uint32_t dgrams_for(const struct segoff_reasm_config *cfg)
+{
+	if (cfg->max_dgrams)
+		return cfg->max_dgrams;
+	uint64_t n = cfg->mem_high / (DGRAM_CHARGE + FRAG_CHARGE(MIN_FRAG_FRAME)) + 2;
+	return n < (1u << 20) ? (uint32_t)n : (1u << 20);
+}
+
+/* Arena entries: arrays at most twice their fragments, the fragments no more
+ * than mem_high holds, and room for the largest datagram to double once. */
+static uint64_t arena_for(const struct segoff_reasm_config *cfg)
+{
+	uint64_t live = cfg->mem_high / FRAG_CHARGE(MIN_FRAG_FRAME) + 2;
+	return 2 * live + 2 * (uint64_t)DGRAM_MAX_FRAGS;
+}
+
+size_t segoff_reasm_memsize(const struct segoff_reasm_config *cfg)
+{
+	if (!config_ok(cfg))
+		return 0;
+	uint32_t nd = dgrams_for(cfg), nb = 16;
+	while (nb < 2 * nd)
+		nb <<= 1;
+	return sizeof(struct segoff_reasm) + nd * (sizeof(struct dgram) + sizeof(uint32_t)) + nb * sizeof(int32_t) +
+	       arena_for(cfg) * sizeof(struct frag_entry) + (DGRAM_MAX_FRAGS + 1) * sizeof(struct segoff_slice);
 }
 
 int segoff_reasm_create(const struct segoff_reasm_config *cfg, struct segoff_reasm **out)
 {
-	if (!cfg || !out || !cfg->deliver || !cfg->max_dgrams || cfg->max_dgrams > (1u << 20) || !cfg->max_frags ||
-	    cfg->max_frags > 8192 || cfg->mem_low > cfg->mem_high)
+	if (!out || !config_ok(cfg))
+		return SEGOFF_E_INVAL;
+	uint32_t nd = dgrams_for(cfg), nb = 16;
+	while (nb < 2 * nd)
+		nb <<= 1;
+	uint64_t na = arena_for(cfg);
+	if (na > UINT32_MAX)
 		return SEGOFF_E_INVAL;
 	struct segoff_reasm *r = calloc(1, sizeof(*r));
-	uint32_t nb = 16;
-	while (nb < 2 * cfg->max_dgrams)
-		nb <<= 1;
 	if (r) {
-		r->dg = calloc(cfg->max_dgrams, sizeof(*r->dg));
-		r->entries = calloc((size_t)cfg->max_dgrams * cfg->max_frags, sizeof(*r->entries));
+		r->dg = calloc(nd, sizeof(*r->dg));
+		r->order = malloc(nd * sizeof(*r->order));
 		r->buckets = malloc(nb * sizeof(int32_t));
-		r->iov = malloc((cfg->max_frags + 1) * sizeof(*r->iov));
+		r->arena = malloc(na * sizeof(*r->arena));
+		r->iov = malloc((DGRAM_MAX_FRAGS + 1) * sizeof(*r->iov));
 	}
-	if (!r || !r->dg || !r->entries || !r->buckets || !r->iov) {
+	if (!r || !r->dg || !r->order || !r->buckets || !r->arena || !r->iov) {
 		if (r) {
 			free(r->dg);
-			free(r->entries);
+			free(r->order);
 			free(r->buckets);
+			free(r->arena);
 			free(r->iov);
 		}
 		free(r);
 		return SEGOFF_E_SYSTEM;
 	}
 	r->cfg = *cfg;
+	r->max_dgrams = nd;
 	r->bucket_mask = nb - 1;
+	r->arena_cap = (uint32_t)na;
 	struct timespec ts;
 	timespec_get(&ts, TIME_UTC);
 	r->hash_seed = ((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec) ^ (uint64_t)(uintptr_t)r;
 	for (uint32_t b = 0; b < nb; b++)
 		r->buckets[b] = NIL;
-	for (uint32_t i = 0; i < cfg->max_dgrams; i++) {
-		r->dg[i].frags = r->entries + (size_t)i * cfg->max_frags;
-		r->dg[i].hnext = i + 1 < cfg->max_dgrams ? (int32_t)(i + 1) : NIL;
-	}
+	for (uint32_t i = 0; i < nd; i++)
+		r->dg[i].hnext = i + 1 < nd ? (int32_t)(i + 1) : NIL;
 	r->free_list = 0;
 	r->oldest = r->newest = NIL;
+	for (unsigned c = 0; c < NR_CLASSES; c++)
+		r->free_block[c] = NO_BLOCK;
 	*out = r;
 	return SEGOFF_OK;
+}
+
+/* --- the fragment arena --- */
+
+static unsigned size_class(uint32_t cap)
+{
+	return (unsigned)__builtin_ctz(cap) - 1; /* cap = 2 << class */
+}
+
+/* An array no longer used: onto its size's free list (its first entry's
+ * offset field links the list). */
+static void block_free(struct segoff_reasm *r, uint32_t base, uint32_t cap)
+{
+	unsigned c = size_class(cap);
+	r->arena[base].offset = r->free_block[c];
+	r->free_block[c] = base;
 }
 
 static void release(struct segoff_reasm *r, void *cookie)
@@ -164,8 +244,12 @@ static void dgram_kill(struct segoff_reasm *r, struct dgram *d, int counter)
 		r->dg[d->newer].older = d->older;
 	else
 		r->newest = d->older;
+	const struct frag_entry *fe = r->arena + d->base;
 	for (unsigned i = 0; i < d->nr_frags; i++)
-		release(r, d->frags[i].cookie);
+		release(r, fe[i].cookie);
+	if (d->cap)
+		block_free(r, d->base, d->cap);
+	d->nr_frags = d->cap = 0;
 	r->mem -= d->mem;
 	if (counter >= 0)
 		r->counters[counter]++;
@@ -191,8 +275,9 @@ void segoff_reasm_destroy(struct segoff_reasm *r)
 	while (r->oldest != NIL)
 		dgram_kill(r, &r->dg[r->oldest], SEGOFF_REASM_TIMEOUT);
 	free(r->dg);
-	free(r->entries);
+	free(r->order);
 	free(r->buckets);
+	free(r->arena);
 	free(r->iov);
 	free(r);
 }
@@ -305,9 +390,10 @@ static struct dgram *dgram_new(struct segoff_reasm *r, const struct frag_info *f
 	d->first_in = d->last_in = 0;
 	d->hash = hash;
 	d->len = d->meat = 0;
-	d->mem = 0;
+	d->mem = DGRAM_CHARGE;
+	r->mem += DGRAM_CHARGE;
 	d->born = now;
-	d->nr_frags = 0;
+	d->nr_frags = d->cap = d->base = 0;
 	d->hnext = r->buckets[hash & r->bucket_mask];
 	r->buckets[hash & r->bucket_mask] = idx;
 	d->older = r->newest;
@@ -323,7 +409,8 @@ static struct dgram *dgram_new(struct segoff_reasm *r, const struct frag_info *f
 /* All fragments in: the first's headers, lengths fixed, then the data. */
 static void dgram_deliver(struct segoff_reasm *r, struct dgram *d)
 {
-	uint8_t *l3 = d->hdr + d->l3_off;
+	memcpy(r->hdr, d->first, d->hdr_len);
+	uint8_t *l3 = r->hdr + d->l3_off;
 	if (!d->ipv6) {
 		wr16(l3 + 2, (uint16_t)(d->unfrag_len + d->len));
 		wr16(l3 + 6, 0);
@@ -334,12 +421,82 @@ static void dgram_deliver(struct segoff_reasm *r, struct dgram *d)
 		wr16(l3 + 4, (uint16_t)(d->unfrag_len - 40 + d->len));
 	}
 	unsigned n = 0;
-	r->iov[n++] = (struct segoff_slice){ d->hdr, d->hdr_len };
+	r->iov[n++] = (struct segoff_slice){ r->hdr, d->hdr_len };
+	const struct frag_entry *fe = r->arena + d->base;
 	for (unsigned i = 0; i < d->nr_frags; i++)
-		r->iov[n++] = (struct segoff_slice){ d->frags[i].data, d->frags[i].end - d->frags[i].offset };
+		r->iov[n++] = (struct segoff_slice){ fe[i].data, fe[i].end - fe[i].offset };
 	struct segoff_reasm_out out = { r->iov, n, d->hdr_len + d->len, d->nr_frags };
 	r->cfg.deliver(r->cfg.opaque, &out);
 	dgram_kill(r, d, SEGOFF_REASM_OK);
+}
+
+/* Slide every datagram's array down to the start of the arena, in the order
+ * they lie in it, so that what growth left behind is free again. */
+static void arena_compact(struct segoff_reasm *r)
+{
+	uint32_t n = 0;
+	for (int32_t i = r->oldest; i != NIL; i = r->dg[i].newer)
+		if (r->dg[i].cap)
+			r->order[n++] = (uint32_t)i;
+	/* insertion sort by position: run rarely, and datagrams made one after
+	 * the other mostly lie in age order already */
+	for (uint32_t i = 1; i < n; i++) {
+		uint32_t v = r->order[i], j = i;
+		while (j > 0 && r->dg[r->order[j - 1]].base > r->dg[v].base) {
+			r->order[j] = r->order[j - 1];
+			j--;
+		}
+		r->order[j] = v;
+	}
+	uint32_t top = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		struct dgram *d = &r->dg[r->order[i]];
+		if (d->base != top)
+			memmove(r->arena + top, r->arena + d->base, d->nr_frags * sizeof(struct frag_entry));
+		d->base = top;
+		top += d->cap;
+	}
+	r->arena_top = top;
+	for (unsigned c = 0; c < NR_CLASSES; c++)
+		r->free_block[c] = NO_BLOCK;
+}
+
+/* Room for one more fragment of `d`: its array doubled (or made), from the
+ * free list of that size or the arena's top. Older datagrams go if the arena
+ * cannot hold it even compacted (it is sized so that memory runs out first);
+ * 0, or -1 when `d` alone does not fit (then the caller discards it). */
+static int dgram_grow(struct segoff_reasm *r, struct dgram *d)
+{
+	uint32_t cap = d->cap ? 2 * d->cap : 2;
+	if (cap > DGRAM_MAX_FRAGS) /* cannot be: a full array of the most holds every offset */
+		return -1;
+	unsigned c = size_class(cap);
+	if (r->free_block[c] != NO_BLOCK) {
+		uint32_t base = r->free_block[c];
+		r->free_block[c] = r->arena[base].offset;
+		memcpy(r->arena + base, r->arena + d->base, d->nr_frags * sizeof(struct frag_entry));
+		if (d->cap)
+			block_free(r, d->base, d->cap);
+		d->base = base;
+		d->cap = cap;
+		return 0;
+	}
+	while (r->arena_top + cap > r->arena_cap) {
+		arena_compact(r);
+		if (r->arena_top + cap <= r->arena_cap)
+			break;
+		int32_t victim = r->oldest == (int32_t)(d - r->dg) ? r->dg[r->oldest].newer : r->oldest;
+		if (victim == NIL)
+			return -1;
+		dgram_kill(r, &r->dg[victim], SEGOFF_REASM_EVICTED);
+	}
+	memcpy(r->arena + r->arena_top, r->arena + d->base, d->nr_frags * sizeof(struct frag_entry));
+	if (d->cap)
+		block_free(r, d->base, d->cap);
+	d->base = r->arena_top;
+	d->cap = cap;
+	r->arena_top += cap;
+	return 0;
 }
 
 int segoff_reasm_receive(struct segoff_reasm *r, const void *frame_v, size_t len, void *cookie, uint64_t now)
@@ -431,28 +588,29 @@ int segoff_reasm_receive(struct segoff_reasm *r, const void *frame_v, size_t len
 	 * [R1]. Held fragments are sorted and never overlap one another, so
 	 * only the neighbours of the insertion point can: a binary search,
 	 * with in-order arrival (after the last) checked first. */
+	struct frag_entry *fe = r->arena + d->base;
 	unsigned at = d->nr_frags;
-	if (at && offset <= d->frags[at - 1].offset) {
+	if (at && offset <= fe[at - 1].offset) {
 		unsigned lo = 0, hi = at;
 		while (lo < hi) {
 			unsigned mid = (lo + hi) / 2;
-			if (d->frags[mid].offset < offset)
+			if (fe[mid].offset < offset)
 				lo = mid + 1;
 			else
 				hi = mid;
 		}
 		at = lo;
 	}
-	if (at < d->nr_frags && d->frags[at].offset == offset && d->frags[at].end == end) {
+	if (at < d->nr_frags && fe[at].offset == offset && fe[at].end == end) {
 		drop(r, cookie, SEGOFF_REASM_DUPLICATE);
 		return SEGOFF_OK;
 	}
-	if ((at < d->nr_frags && d->frags[at].offset < end) || (at > 0 && d->frags[at - 1].end > offset)) {
+	if ((at < d->nr_frags && fe[at].offset < end) || (at > 0 && fe[at - 1].end > offset)) {
 		dgram_kill(r, d, SEGOFF_REASM_OVERLAP);
 		release(r, cookie); /* counted once, with its datagram */
 		return SEGOFF_OK;
 	}
-	if (d->nr_frags == r->cfg.max_frags) {
+	if (r->cfg.max_frags && d->nr_frags == r->cfg.max_frags) {
 		dgram_kill(r, d, SEGOFF_REASM_TOO_MANY_FRAGS);
 		release(r, cookie); /* counted once, with its datagram */
 		return SEGOFF_OK;
@@ -465,7 +623,7 @@ int segoff_reasm_receive(struct segoff_reasm *r, const void *frame_v, size_t len
 			release(r, cookie); /* counted once, with its datagram */
 			return SEGOFF_OK;
 		}
-		memcpy(d->hdr, frame, hl);
+		d->first = frame; /* held until the datagram goes: read at delivery */
 		d->hdr_len = (uint16_t)hl;
 		d->l3_off = pkt.l3_off;
 		d->unfrag_len = (uint16_t)fi.unfrag_len;
@@ -473,12 +631,20 @@ int segoff_reasm_receive(struct segoff_reasm *r, const void *frame_v, size_t len
 		d->nexthdr = fi.nexthdr;
 		d->first_in = 1;
 	}
-	memmove(&d->frags[at + 1], &d->frags[at], (d->nr_frags - at) * sizeof(d->frags[0]));
-	d->frags[at] = (struct frag_entry){ offset, end, frame + fi.data_start, cookie, (uint32_t)len };
+	if (d->nr_frags == d->cap) {
+		if (dgram_grow(r, d) < 0) {
+			dgram_kill(r, d, SEGOFF_REASM_EVICTED);
+			release(r, cookie); /* counted once, with its datagram */
+			return SEGOFF_OK;
+		}
+		fe = r->arena + d->base;
+	}
+	memmove(&fe[at + 1], &fe[at], (d->nr_frags - at) * sizeof(fe[0]));
+	fe[at] = (struct frag_entry){ offset, end, frame + fi.data_start, cookie };
 	d->nr_frags++;
 	d->meat += end - offset;
-	d->mem += len;
-	r->mem += len;
+	d->mem += FRAG_CHARGE(len);
+	r->mem += FRAG_CHARGE(len);
 	if (d->first_in && d->last_in && d->meat == d->len) {
 		dgram_deliver(r, d);
 		return SEGOFF_OK;
