@@ -34,7 +34,7 @@ STATIC_LIB := $(BUILD)/libsegoff.a
 SHARED_LIB := $(BUILD)/libsegoff.so.$(VERSION)
 CLI := $(BUILD)/segoff
 
-.PHONY: all lib cli tests check demo bench install uninstall clean deps asan fuzz fuzz-corpus
+.PHONY: all lib cli tests check demo bench install uninstall clean deps asan fuzz fuzz-smoke fuzz-corpus
 all: lib cli $(BUILD)/obj/examples/transmit.o $(BUILD)/obj/examples/receive.o
 
 lib: $(STATIC_LIB) $(SHARED_LIB)
@@ -83,7 +83,7 @@ $(BUILD)/fuzz/replay_%: fuzz/fuzz_%.c fuzz/replay.c fuzz/contract.h $(STATIC_LIB
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< fuzz/replay.c $(STATIC_LIB)
 
-FUZZ_TARGETS := gso gro reasm
+FUZZ_TARGETS := gso gro reasm vnet frag
 tests: all $(TEST_BINS) $(KTEST_BINS) $(BUILD)/tests/xfer $(FUZZ_TARGETS:%=$(BUILD)/fuzz/replay_%)
 
 # libFuzzer build for developers: make fuzz; build/fuzz/fuzz_gso fuzz/corpus
@@ -94,8 +94,22 @@ fuzz:
 			fuzz/fuzz_$$t.c $(LIB_SRC) || exit 1; \
 	done
 
+# Each target for FUZZ_SECONDS (30) under libFuzzer with ASan and UBSan, from
+# its committed corpus (copied: the run's finds are not written into the tree).
+FUZZ_SECONDS ?= 30
+fuzz-smoke: fuzz
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		dir=fuzz/corpus; [ $$t = gso ] || dir=fuzz/corpus-$$t; \
+		work=$$(mktemp -d); cp $$dir/* $$work/; \
+		echo "== fuzz_$$t: $(FUZZ_SECONDS) s from $$dir"; \
+		build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=build/fuzz/crash-$$t- \
+			$$work 2>&1 | grep -E '^(#[0-9]+.*DONE|stat::number_of_executed_units|==[0-9]+==ERROR|SUMMARY)' ; \
+		rc=$${PIPESTATUS[0]}; rm -rf $$work; \
+		[ "$$rc" = 0 ] || { echo "fuzz_$$t: FAILED (see build/fuzz/crash-$$t-*)"; exit 1; }; \
+	done; echo "fuzz-smoke: every target ran $(FUZZ_SECONDS) s clean"
+
 fuzz-corpus: $(STATIC_LIB) $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o)
-	@mkdir -p fuzz/corpus fuzz/corpus-gro fuzz/corpus-reasm
+	@mkdir -p fuzz/corpus fuzz/corpus-gro fuzz/corpus-reasm fuzz/corpus-vnet fuzz/corpus-frag
 	$(CC) $(ALL_CFLAGS) -Itests -o $(BUILD)/mkcorpus fuzz/mkcorpus.c $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(STATIC_LIB)
 	$(BUILD)/mkcorpus fuzz/corpus
 

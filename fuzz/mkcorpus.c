@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /* Writes the seed corpora: for fuzz_gso, representative frames (IPv4/IPv6,
  * VLANs, options, extension headers) behind valid and lying virtio headers;
- * for fuzz_gro, flows of segments; for fuzz_reasm, fragment sets. Run by
+ * for fuzz_gro, flows of segments; for fuzz_reasm, fragment sets; for
+ * fuzz_vnet, super-packets behind honest and lying virtio headers; for
+ * fuzz_frag, UDP and TCP datagrams with MTUs down to the minimum. Run by
  * `make fuzz-corpus`; the output is committed under fuzz/corpus*. */
 #include <stdio.h>
 #include <string.h>
@@ -124,6 +126,67 @@ int main(int argc, char **argv)
 		if (!f)
 			return 1;
 		fwrite(rec, 1, at, f);
+		fclose(f);
+	}
+	/* vnet: TCP and UDP super-packets from a TAP, honest headers and the
+	 * lies users have been bitten by (hdr_len, csum_offset, gso_size 0,
+	 * a GSO type that is not the packet's). Generators of their own. */
+	struct rng r3 = { 2028 };
+	for (int i = 0; i < 16; i++) {
+		struct pktgen_spec s;
+		pktgen_random(&s, &r3, 1, 6000);
+		s.udp = i % 4 == 3;
+		s.csum = PKTGEN_CSUM_PSEUDO;
+		size_t len = pktgen_build(&s, buf + 2 + 12, sizeof(buf) - 2 - 12);
+		uint8_t type = s.udp ? SEGOFF_VNET_GSO_UDP_L4 : s.ipv6 ? SEGOFF_VNET_GSO_TCPV6 : SEGOFF_VNET_GSO_TCPV4;
+		struct segoff_vnet_hdr h = { .flags = SEGOFF_VNET_F_NEEDS_CSUM, .gso_type = type,
+					     .hdr_len = (uint16_t)pktgen_hdr_len(&s),
+					     .gso_size = (uint16_t)rng_range(&r3, 8, 1448),
+					     .csum_start = (uint16_t)pktgen_l4_off(&s), .csum_offset = s.udp ? 6 : 16 };
+		switch (i % 8) {
+		case 4: h.hdr_len = 4000; break;
+		case 5: h.csum_offset = 2; break;
+		case 6: h.gso_size = 0; break;
+		case 7: h.gso_type = SEGOFF_VNET_GSO_TCPV6 ^ (uint8_t)(s.ipv6 ? 0 : 5); break;
+		default: break;
+		}
+		int mrg = i % 3 == 1;
+		buf[0] = (uint8_t)((i * 4) | (mrg ? 2 : 0) | (i & 1));
+		buf[1] = (uint8_t)(i * 11);
+		segoff_vnet_encode(&h, buf + 2, mrg ? SEGOFF_VNET_HDR_MRG_LEN : SEGOFF_VNET_HDR_LEN);
+		if (!mrg)
+			memmove(buf + 2 + 10, buf + 2 + 12, len);
+		char path[4096];
+		snprintf(path, sizeof(path), "%s-vnet/seed-%02d.bin", dir, i);
+		FILE *f = fopen(path, "wb");
+		if (!f)
+			return 1;
+		fwrite(buf, 1, 2 + (mrg ? 12 : 10) + len, f);
+		fclose(f);
+	}
+	/* frag: datagrams and MTUs, from the smallest fragments to jumbo */
+	struct rng r4 = { 2029 };
+	static const uint16_t mtus[] = { 68, 76, 576, 1280, 1500, 9000 };
+	for (int i = 0; i < 12; i++) {
+		struct pktgen_spec s;
+		pktgen_random(&s, &r4, 1, 7000);
+		s.udp = i % 3 != 2;
+		s.df = 0;
+		s.ip4_optlen = i % 5 == 4 ? 8 : 0;
+		s.csum = PKTGEN_CSUM_FULL;
+		size_t len = pktgen_build(&s, buf + 3, sizeof(buf) - 3);
+		uint16_t mtu = mtus[i % 6];
+		if (s.ipv6 && mtu < 1280)
+			mtu = 1280;
+		buf[0] = (uint8_t)(mtu >> 8);
+		buf[1] = (uint8_t)mtu;
+		buf[2] = (uint8_t)(i * 29);
+		char path[4096];
+		snprintf(path, sizeof(path), "%s-frag/seed-%02d.bin", dir, i);
+		FILE *f = fopen(path, "wb");
+		if (!f)
+			return 1;
+		fwrite(buf, 1, 3 + len, f);
 		fclose(f);
 	}
 	return 0;

@@ -39,7 +39,13 @@ static int frag_plan(const struct segoff_pkt *pkt, struct segoff_frag_params *p,
 	const struct segoff_layer *l = ip_layer(pkt);
 	if (!l)
 		return SEGOFF_E_NOT_SEGMENTABLE;
-	if (pkt->len - l->off <= p->mtu)
+	/* The datagram ends where its IP header says, as the kernel trims a
+	 * received packet to it: Ethernet padding is neither measured against
+	 * the MTU nor fragmented. */
+	uint32_t end = l->off + proto_ops_of(l->proto)->ip_len(pkt->head + l->off);
+	if (end > pkt->len)
+		return SEGOFF_E_TRUNCATED;
+	if (end - l->off <= p->mtu)
 		return 1;
 	memset(c, 0, offsetof(struct frag_ctx, later_hdr));
 	c->pkt = pkt;
@@ -58,7 +64,9 @@ static int frag_plan(const struct segoff_pkt *pkt, struct segoff_frag_params *p,
 	 * sending socket's output caps the last at per_frag too. */
 	uint32_t room = p->mtu - c->unfrag_len - c->frag_hdr_len;
 	c->per_frag = room & ~7u;
-	c->data_len = pkt->len - c->data_off;
+	if (c->data_off > end)
+		return SEGOFF_E_TRUNCATED;
+	c->data_len = end - c->data_off;
 	if (p->layout == SEGOFF_FRAG_LOCAL_OUT)
 		room = c->per_frag;
 	if (c->data_len <= room)

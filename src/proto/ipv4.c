@@ -233,6 +233,11 @@ static void ipv4_options_fragment(uint8_t *opt, unsigned l)
 	}
 }
 
+static uint32_t ipv4_ip_len(const uint8_t *l3)
+{
+	return rd16(l3 + 2);
+}
+
 static int ipv4_frag_prepare(struct frag_ctx *c, const struct segoff_layer *l)
 {
 	const uint8_t *ip = c->pkt->head + l->off;
@@ -271,6 +276,7 @@ const struct proto_ops proto_ipv4 = {
 	.gro_complete = ipv4_gro_complete,
 	.gro_mask = ipv4_gro_mask,
 	.gro_fast = ipv4_gro_fast,
+	.ip_len = ipv4_ip_len,
 	.frag_prepare = ipv4_frag_prepare,
 	.frag_fixup = ipv4_frag_fixup,
 };

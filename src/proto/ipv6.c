@@ -122,6 +122,11 @@ static void ipv6_gro_complete(struct gro_flow *f, const struct segoff_layer *l, 
 /* The unfragmentable part, as ip6_find_1stfragopt finds it: hop-by-hop and
  * routing headers, and destination options unless a routing header came
  * before them. The fragment header goes after it. */
+static uint32_t ipv6_ip_len(const uint8_t *l3)
+{
+	return 40u + rd16(l3 + 4);
+}
+
 static int ipv6_frag_prepare(struct frag_ctx *c, const struct segoff_layer *l)
 {
 	const uint8_t *ip = c->pkt->head + l->off;
@@ -168,6 +173,7 @@ const struct proto_ops proto_ipv6 = {
 	.gro_check = ipv6_gro_check,
 	.gro_receive = ipv6_gro_receive,
 	.gro_complete = ipv6_gro_complete,
+	.ip_len = ipv6_ip_len,
 	.frag_prepare = ipv6_frag_prepare,
 	.frag_fixup = ipv6_frag_fixup,
 };

@@ -181,6 +181,9 @@ struct proto_ops {
 	int (*gro_close)(const struct gro_flow *f, const struct gro_in *in, const struct segoff_layer *l);
 	void (*gro_complete)(struct gro_flow *f, const struct segoff_layer *l, int full_csum);
 	void (*gro_mask)(const struct gro_flow *f, const struct segoff_layer *l, uint8_t *mask);
+	/* IP layers: the packet's length by its own header (L3 header
+	 * included), which may be less than the frame's (Ethernet padding) */
+	uint32_t (*ip_len)(const uint8_t *l3);
 	int (*frag_prepare)(struct frag_ctx *c, const struct segoff_layer *l);
 	void (*frag_fixup)(const struct frag_ctx *c, uint8_t *l3, uint32_t offset, uint32_t len, int more);
 	int (*gro_fast)(const struct gro_flow *f, struct gro_in *in, const struct segoff_layer *l);
