@@ -38,10 +38,10 @@ static int has_avx512(void)
 /* Best first: auto-selection takes the first supported row. */
 static const struct csum_impl impls[] = {
 #if defined(__x86_64__)
-	{ "avx512", csum_le_avx512, csum_copy_le_avx512, has_avx512 },
-	{ "avx2", csum_le_avx2, csum_copy_le_avx2, has_avx2 },
+	{ "avx512", segoff__csum_le_avx512, segoff__csum_copy_le_avx512, has_avx512 },
+	{ "avx2", segoff__csum_le_avx2, segoff__csum_copy_le_avx2, has_avx2 },
 #endif
-	{ "scalar", csum_le_scalar, csum_copy_le_scalar, always },
+	{ "scalar", segoff__csum_le_scalar, segoff__csum_copy_le_scalar, always },
 };
 #define NR_IMPLS (sizeof(impls) / sizeof(impls[0]))
 
@@ -121,7 +121,7 @@ static inline segoff_csum_t to_api_order(uint64_t native)
 segoff_csum_t segoff_csum(const void *buf, size_t len)
 {
 	if (len < CSUM_SCALAR_BELOW)
-		return to_api_order(csum_le_scalar(buf, len));
+		return to_api_order(segoff__csum_le_scalar(buf, len));
 	return to_api_order(impl_get()->sum(buf, len));
 }
 

@@ -84,17 +84,17 @@ AVX2 static uint64_t csum_avx2_common(void *dst, const void *buf, size_t len)
 		total += hsum_epi32(acc_tail32(_mm256_setzero_si256(), &p, &d, &len, mask));
 	}
 	if (d)
-		return total + csum_copy_le_scalar(d, p, len);
-	return total + csum_le_scalar(p, len);
+		return total + segoff__csum_copy_le_scalar(d, p, len);
+	return total + segoff__csum_le_scalar(p, len);
 }
 
-AVX2 uint64_t csum_le_avx2(const void *buf, size_t len)
+AVX2 uint64_t segoff__csum_le_avx2(const void *buf, size_t len)
 {
 	return csum_avx2_common(NULL, buf, len);
 }
 
 /* As for AVX-512: align the destination, swap the rest's sum after an odd head. */
-AVX2 uint64_t csum_copy_le_avx2(void *dst, const void *src, size_t len)
+AVX2 uint64_t segoff__csum_copy_le_avx2(void *dst, const void *src, size_t len)
 {
 	size_t head = (size_t)(-(uintptr_t)dst & 31);
 	if (head == 0 || len < 256)

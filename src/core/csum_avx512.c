@@ -109,14 +109,14 @@ AVX512 static uint64_t tail_avx512(__m512i a, uint8_t *d, const uint8_t *p, size
 	return hsum_epi32(a);
 }
 
-AVX512 uint64_t csum_le_avx512(const void *buf, size_t len)
+AVX512 uint64_t segoff__csum_le_avx512(const void *buf, size_t len)
 {
 	uint64_t sum = csum_avx512_common(NULL, buf, len);
 	_mm256_zeroupper();
 	return sum;
 }
 
-AVX512 uint64_t csum_copy_le_avx512(void *dst, const void *src, size_t len)
+AVX512 uint64_t segoff__csum_copy_le_avx512(void *dst, const void *src, size_t len)
 {
 	uint64_t sum = csum_avx512_common(dst, src, len);
 	_mm256_zeroupper();

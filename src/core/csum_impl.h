@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "internal.h"
 
 typedef uint64_t (*csum_fn)(const void *buf, size_t len);
 typedef uint64_t (*csum_copy_fn)(void *dst, const void *src, size_t len);
@@ -24,13 +25,13 @@ static inline uint64_t csum_swap16(uint64_t s)
 	return (uint16_t)((s << 8) | (s >> 8));
 }
 
-uint64_t csum_le_scalar(const void *buf, size_t len);
-uint64_t csum_copy_le_scalar(void *dst, const void *src, size_t len);
+SEGOFF_INTERNAL uint64_t segoff__csum_le_scalar(const void *buf, size_t len);
+SEGOFF_INTERNAL uint64_t segoff__csum_copy_le_scalar(void *dst, const void *src, size_t len);
 #if defined(__x86_64__)
-uint64_t csum_le_avx2(const void *buf, size_t len);
-uint64_t csum_copy_le_avx2(void *dst, const void *src, size_t len);
-uint64_t csum_le_avx512(const void *buf, size_t len);
-uint64_t csum_copy_le_avx512(void *dst, const void *src, size_t len);
+SEGOFF_INTERNAL uint64_t segoff__csum_le_avx2(const void *buf, size_t len);
+SEGOFF_INTERNAL uint64_t segoff__csum_copy_le_avx2(void *dst, const void *src, size_t len);
+SEGOFF_INTERNAL uint64_t segoff__csum_le_avx512(const void *buf, size_t len);
+SEGOFF_INTERNAL uint64_t segoff__csum_copy_le_avx512(void *dst, const void *src, size_t len);
 #endif
 
 #endif

@@ -33,7 +33,7 @@ static uint64_t csum_tail(const uint8_t *p, size_t len)
 	return s;
 }
 
-uint64_t csum_le_scalar(const void *buf, size_t len)
+uint64_t segoff__csum_le_scalar(const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
 	uint64_t a = 0, b = 0;
@@ -49,7 +49,7 @@ uint64_t csum_le_scalar(const void *buf, size_t len)
 	return a + b + csum_tail(p, len);
 }
 
-uint64_t csum_copy_le_scalar(void *dst, const void *src, size_t len)
+uint64_t segoff__csum_copy_le_scalar(void *dst, const void *src, size_t len)
 {
 	const uint8_t *s = src;
 	uint8_t *d = dst;

@@ -8,7 +8,7 @@ static int eth_parse(struct parse_state *st)
 	if (pkt->head_len < 14 || st->off > pkt->head_len - 14)
 		return st->off == 0 && pkt->len < 14 ? SEGOFF_E_FRAME_SHORT : SEGOFF_E_TRUNCATED;
 	st->len = 14;
-	st->next = proto_from_ethertype(rd16(pkt->head + st->off + 12));
+	st->next = segoff__proto_from_ethertype(rd16(pkt->head + st->off + 12));
 	return SEGOFF_OK;
 }
 
@@ -18,7 +18,7 @@ static int eth_gro_check(struct gro_in *in, const struct segoff_layer *l)
 	return gro_key_add(in, in->hdr + l->off, l->len) < 0 ? GRO_NOT_HELD : GRO_OK;
 }
 
-const struct proto_ops proto_eth = {
+const struct proto_ops segoff__proto_eth = {
 	.name = "eth",
 	.parse = eth_parse,
 	.gro_check = eth_gro_check,

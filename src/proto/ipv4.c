@@ -26,7 +26,7 @@ static int ipv4_parse(struct parse_state *st)
 	pkt->is_fragment = (frag & (IPV4_MF | IPV4_OFFSET_MASK)) != 0;
 	st->len = ihl;
 	/* A later fragment holds no transport header. */
-	st->next = (frag & IPV4_OFFSET_MASK) ? SEGOFF_PROTO_NONE : proto_from_ipproto(ip[9]);
+	st->next = (frag & IPV4_OFFSET_MASK) ? SEGOFF_PROTO_NONE : segoff__proto_from_ipproto(ip[9]);
 	return SEGOFF_OK;
 }
 
@@ -264,7 +264,7 @@ static void ipv4_frag_fixup(const struct frag_ctx *c, uint8_t *ip, uint32_t offs
 	wr16(ip + 10, segoff_csum_finish(segoff_csum(ip, c->unfrag_len)));
 }
 
-const struct proto_ops proto_ipv4 = {
+const struct proto_ops segoff__proto_ipv4 = {
 	.name = "ipv4",
 	.parse = ipv4_parse,
 	.gso_prepare = ipv4_gso_prepare,

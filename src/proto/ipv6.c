@@ -51,7 +51,7 @@ static int ipv6_parse(struct parse_state *st)
 			break;
 	}
 	st->len = off - st->off;
-	st->next = later_fragment ? SEGOFF_PROTO_NONE : proto_from_ipproto(nh);
+	st->next = later_fragment ? SEGOFF_PROTO_NONE : segoff__proto_from_ipproto(nh);
 	return SEGOFF_OK;
 }
 
@@ -164,7 +164,7 @@ static void ipv6_frag_fixup(const struct frag_ctx *c, uint8_t *ip, uint32_t offs
 	wr32(fh + 4, c->v6_id);
 }
 
-const struct proto_ops proto_ipv6 = {
+const struct proto_ops segoff__proto_ipv6 = {
 	.name = "ipv6",
 	.parse = ipv6_parse,
 	.gso_prepare = ipv6_gso_prepare,

@@ -2,13 +2,13 @@
 /* The protocol table and the generic parser that walks it. */
 #include "proto.h"
 
-const struct proto_ops *const proto_table[SEGOFF_PROTO__COUNT] = {
-	[SEGOFF_PROTO_ETH] = &proto_eth,
-	[SEGOFF_PROTO_VLAN] = &proto_vlan,
-	[SEGOFF_PROTO_IPV4] = &proto_ipv4,
-	[SEGOFF_PROTO_IPV6] = &proto_ipv6,
-	[SEGOFF_PROTO_TCP] = &proto_tcp,
-	[SEGOFF_PROTO_UDP] = &proto_udp,
+const struct proto_ops *const segoff__proto_table[SEGOFF_PROTO__COUNT] = {
+	[SEGOFF_PROTO_ETH] = &segoff__proto_eth,
+	[SEGOFF_PROTO_VLAN] = &segoff__proto_vlan,
+	[SEGOFF_PROTO_IPV4] = &segoff__proto_ipv4,
+	[SEGOFF_PROTO_IPV6] = &segoff__proto_ipv6,
+	[SEGOFF_PROTO_TCP] = &segoff__proto_tcp,
+	[SEGOFF_PROTO_UDP] = &segoff__proto_udp,
 };
 
 const char *segoff_proto_name(enum segoff_proto p)
@@ -17,7 +17,7 @@ const char *segoff_proto_name(enum segoff_proto p)
 	return ops ? ops->name : "none";
 }
 
-enum segoff_proto proto_from_ethertype(uint16_t ethertype)
+enum segoff_proto segoff__proto_from_ethertype(uint16_t ethertype)
 {
 	switch (ethertype) {
 	case 0x8100: /* 802.1Q */
@@ -32,7 +32,7 @@ enum segoff_proto proto_from_ethertype(uint16_t ethertype)
 	}
 }
 
-enum segoff_proto proto_from_ipproto(uint8_t ipproto)
+enum segoff_proto segoff__proto_from_ipproto(uint8_t ipproto)
 {
 	switch (ipproto) {
 	case 6:
@@ -66,7 +66,7 @@ int segoff_parse(struct segoff_pkt *pkt, enum segoff_proto first, unsigned off)
 			return SEGOFF_E_VLAN_DEPTH; /* only stacked tags can get here */
 		st.len = 0;
 		st.next = SEGOFF_PROTO_NONE;
-		int err = proto_table[p]->parse(&st);
+		int err = segoff__proto_table[p]->parse(&st);
 		if (err < 0)
 			return err;
 		if (st.off + st.len > 0xffff)
@@ -80,7 +80,7 @@ int segoff_parse(struct segoff_pkt *pkt, enum segoff_proto first, unsigned off)
 	return SEGOFF_OK;
 }
 
-segoff_csum_t gro_payload_sum(const struct segoff_pkt *pkt)
+segoff_csum_t segoff__gro_payload_sum(const struct segoff_pkt *pkt)
 {
 	segoff_csum_t sum = 0;
 	size_t at = 0;
@@ -95,7 +95,7 @@ segoff_csum_t gro_payload_sum(const struct segoff_pkt *pkt)
 	return sum;
 }
 
-segoff_csum_t gro_flow_payload_sum(const struct gro_flow *f)
+segoff_csum_t segoff__gro_flow_payload_sum(const struct gro_flow *f)
 {
 	segoff_csum_t sum = 0;
 	size_t at = 0;
@@ -106,7 +106,7 @@ segoff_csum_t gro_flow_payload_sum(const struct gro_flow *f)
 	return sum;
 }
 
-segoff_csum_t gro_pseudo(const uint8_t *hdr, uint16_t l3_off, uint8_t l3_proto, uint8_t ipproto, uint32_t l4_len)
+segoff_csum_t segoff__gro_pseudo(const uint8_t *hdr, uint16_t l3_off, uint8_t l3_proto, uint8_t ipproto, uint32_t l4_len)
 {
 	const uint8_t *ip = hdr + l3_off;
 	if (l3_proto == SEGOFF_PROTO_IPV6)

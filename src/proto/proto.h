@@ -25,6 +25,7 @@
 #include <string.h>
 #include <segoff/segoff.h>
 #include <segoff/gro.h>
+#include "../core/internal.h"
 
 struct parse_state {
 	struct segoff_pkt *pkt;
@@ -190,11 +191,11 @@ struct proto_ops {
 };
 
 /* Sum of a packet's payload (after the last header), across head and slices. */
-segoff_csum_t gro_payload_sum(const struct segoff_pkt *pkt);
+SEGOFF_INTERNAL segoff_csum_t segoff__gro_payload_sum(const struct segoff_pkt *pkt);
 /* Sum of a held flow's payload slices. */
-segoff_csum_t gro_flow_payload_sum(const struct gro_flow *f);
+SEGOFF_INTERNAL segoff_csum_t segoff__gro_flow_payload_sum(const struct gro_flow *f);
 /* Pseudo-header sum (addresses, protocol, length) for the packet's L3. */
-segoff_csum_t gro_pseudo(const uint8_t *hdr, uint16_t l3_off, uint8_t l3_proto, uint8_t ipproto, uint32_t l4_len);
+SEGOFF_INTERNAL segoff_csum_t segoff__gro_pseudo(const uint8_t *hdr, uint16_t l3_off, uint8_t l3_proto, uint8_t ipproto, uint32_t l4_len);
 
 /* Append identity bytes to the flow key; 0, or -1 when the key is full. */
 static inline int gro_key_add(struct gro_in *in, const void *p, unsigned n)
@@ -213,19 +214,19 @@ static inline int gro_key_add(struct gro_in *in, const void *p, unsigned n)
 	return 0;
 }
 
-extern const struct proto_ops proto_eth, proto_vlan, proto_ipv4, proto_ipv6, proto_tcp, proto_udp;
+extern SEGOFF_INTERNAL const struct proto_ops segoff__proto_eth, segoff__proto_vlan, segoff__proto_ipv4, segoff__proto_ipv6, segoff__proto_tcp, segoff__proto_udp;
 
 /* The table, indexed by enum segoff_proto (NULL for NONE). */
-extern const struct proto_ops *const proto_table[SEGOFF_PROTO__COUNT];
+extern SEGOFF_INTERNAL const struct proto_ops *const segoff__proto_table[SEGOFF_PROTO__COUNT];
 static inline const struct proto_ops *proto_ops_of(enum segoff_proto p)
 {
-	return (unsigned)p < SEGOFF_PROTO__COUNT ? proto_table[p] : NULL;
+	return (unsigned)p < SEGOFF_PROTO__COUNT ? segoff__proto_table[p] : NULL;
 }
 
 /* Next-protocol lookups shared by the layers that carry an ethertype or an
  * IP protocol number. */
-enum segoff_proto proto_from_ethertype(uint16_t ethertype);
-enum segoff_proto proto_from_ipproto(uint8_t ipproto);
+SEGOFF_INTERNAL enum segoff_proto segoff__proto_from_ethertype(uint16_t ethertype);
+SEGOFF_INTERNAL enum segoff_proto segoff__proto_from_ipproto(uint8_t ipproto);
 
 /* Big-endian field access: one load or store and a byte swap, which the
  * compiler does not always make of byte-by-byte code. */

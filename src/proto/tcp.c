@@ -149,9 +149,9 @@ static int tcp_gro_check(struct gro_in *in, const struct segoff_layer *l)
 	in->payload_len = pkt->len - pkt->payload_off;
 	if (in->verify) {
 		/* the kernel does not bother when the packet is unmergeable anyway */
-		in->payload_sum = gro_payload_sum(pkt);
+		in->payload_sum = segoff__gro_payload_sum(pkt);
 		in->sum_valid = 1;
-		segoff_csum_t s = gro_pseudo(in->hdr, pkt->l3_off, pkt->l3_proto, IPPROTO_TCP_NUM, pkt->len - l->off) +
+		segoff_csum_t s = segoff__gro_pseudo(in->hdr, pkt->l3_off, pkt->l3_proto, IPPROTO_TCP_NUM, pkt->len - l->off) +
 				  segoff_csum(th, l->len) + in->payload_sum;
 		if (segoff_csum_fold(s) != 0xffff) {
 			in->reason = SEGOFF_GRO_BAD_CSUM;
@@ -264,10 +264,10 @@ static void tcp_gro_complete(struct gro_flow *f, const struct segoff_layer *l, i
 {
 	uint8_t *th = f->hdr + l->off;
 	uint32_t l4_len = f->hdr_len - l->off + f->payload_len;
-	uint16_t seed = segoff_csum_fold(gro_pseudo(f->hdr, f->l3_off, f->l3_proto, IPPROTO_TCP_NUM, l4_len));
+	uint16_t seed = segoff_csum_fold(segoff__gro_pseudo(f->hdr, f->l3_off, f->l3_proto, IPPROTO_TCP_NUM, l4_len));
 	wr16(th + TCP_CHECK_OFFSET, seed);
 	if (full_csum) {
-		segoff_csum_t payload = f->sum_valid ? f->payload_sum : gro_flow_payload_sum(f);
+		segoff_csum_t payload = f->sum_valid ? f->payload_sum : segoff__gro_flow_payload_sum(f);
 		wr16(th + TCP_CHECK_OFFSET, segoff_csum_finish(segoff_csum(th, l->len) + payload));
 	}
 	f->gso_type |= f->l3_proto == SEGOFF_PROTO_IPV4 ? SEGOFF_GSO_TCPV4 : SEGOFF_GSO_TCPV6;
@@ -299,7 +299,7 @@ static int tcp_gro_fast(const struct gro_flow *f, struct gro_in *in, const struc
 		const uint8_t *payload = in->hdr + f->hdr_len;
 		in->payload_sum = segoff_csum(payload, in->payload_len);
 		in->sum_valid = 1;
-		segoff_csum_t s = gro_pseudo(in->hdr, f->l3_off, f->l3_proto, IPPROTO_TCP_NUM, in->frame_len - l->off) +
+		segoff_csum_t s = segoff__gro_pseudo(in->hdr, f->l3_off, f->l3_proto, IPPROTO_TCP_NUM, in->frame_len - l->off) +
 				  segoff_csum(th, l->len) + in->payload_sum;
 		if (segoff_csum_fold(s) != 0xffff)
 			return 0; /* the full path counts it and sends it up alone */
@@ -307,7 +307,7 @@ static int tcp_gro_fast(const struct gro_flow *f, struct gro_in *in, const struc
 	return 1;
 }
 
-const struct proto_ops proto_tcp = {
+const struct proto_ops segoff__proto_tcp = {
 	.name = "tcp",
 	.parse = tcp_parse,
 	.gso_prepare = tcp_gso_prepare,

@@ -116,9 +116,9 @@ static int udp_gro_check(struct gro_in *in, const struct segoff_layer *l)
 		return GRO_NOT_HELD;
 	}
 	if (in->verify) {
-		in->payload_sum = gro_payload_sum(pkt);
+		in->payload_sum = segoff__gro_payload_sum(pkt);
 		in->sum_valid = 1;
-		segoff_csum_t s = gro_pseudo(in->hdr, pkt->l3_off, pkt->l3_proto, IPPROTO_UDP_NUM, pkt->len - l->off) +
+		segoff_csum_t s = segoff__gro_pseudo(in->hdr, pkt->l3_off, pkt->l3_proto, IPPROTO_UDP_NUM, pkt->len - l->off) +
 				  segoff_csum(uh, 8) + in->payload_sum;
 		if (segoff_csum_fold(s) != 0xffff) {
 			in->reason = SEGOFF_GRO_BAD_CSUM;
@@ -163,17 +163,17 @@ static void udp_gro_complete(struct gro_flow *f, const struct segoff_layer *l, i
 	uint8_t *uh = f->hdr + l->off;
 	uint32_t ulen = 8 + f->payload_len;
 	wr16(uh + 4, (uint16_t)ulen);
-	uint16_t seed = segoff_csum_fold(gro_pseudo(f->hdr, f->l3_off, f->l3_proto, IPPROTO_UDP_NUM, ulen));
+	uint16_t seed = segoff_csum_fold(segoff__gro_pseudo(f->hdr, f->l3_off, f->l3_proto, IPPROTO_UDP_NUM, ulen));
 	wr16(uh + 6, seed);
 	if (full_csum) {
-		segoff_csum_t payload = f->sum_valid ? f->payload_sum : gro_flow_payload_sum(f);
+		segoff_csum_t payload = f->sum_valid ? f->payload_sum : segoff__gro_flow_payload_sum(f);
 		uint16_t c = segoff_csum_finish(segoff_csum(uh, 8) + payload);
 		wr16(uh + 6, c ? c : 0xffff);
 	}
 	f->gso_type |= SEGOFF_GSO_UDP_L4;
 }
 
-const struct proto_ops proto_udp = {
+const struct proto_ops segoff__proto_udp = {
 	.name = "udp",
 	.parse = udp_parse,
 	.gso_prepare = udp_gso_prepare,

@@ -15,7 +15,7 @@ static int vlan_parse(struct parse_state *st)
 		return SEGOFF_E_TRUNCATED;
 	pkt->nr_vlan++;
 	st->len = 4;
-	st->next = proto_from_ethertype(rd16(pkt->head + st->off + 2));
+	st->next = segoff__proto_from_ethertype(rd16(pkt->head + st->off + 2));
 	return SEGOFF_OK;
 }
 
@@ -25,7 +25,7 @@ static int vlan_gro_check(struct gro_in *in, const struct segoff_layer *l)
 	return gro_key_add(in, in->hdr + l->off, l->len) < 0 ? GRO_NOT_HELD : GRO_OK;
 }
 
-const struct proto_ops proto_vlan = {
+const struct proto_ops segoff__proto_vlan = {
 	.name = "vlan",
 	.parse = vlan_parse,
 	.gro_check = vlan_gro_check,
