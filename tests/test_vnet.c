@@ -6,6 +6,14 @@
 #include "check.h"
 #include "pktgen.h"
 
+static unsigned gro_flags;
+
+static void on_gro_out(void *opaque, const struct segoff_gro_out *o)
+{
+	(void)opaque;
+	gro_flags = o->vnet.flags;
+}
+
 static uint8_t frame[70000];
 static size_t flen;
 static struct segoff_pkt pkt;
@@ -151,6 +159,48 @@ static void V3_udp_l4_rules(void)
 	CHECK_EQ(segoff_vnet_to_pkt(&h, &pkt), SEGOFF_E_VNET_TOO_MANY_SEGS);
 }
 
+/* One conversion for every producer of headers: what segoff_vnet_from_pkt
+ * writes for a packet is what GRO writes for the same packet delivered. */
+static void from_pkt_rule_is_the_one_gro_uses(void)
+{
+	struct pktgen_spec s;
+	pktgen_default(&s);
+	s.csum = PKTGEN_CSUM_FULL;
+	uint8_t f[2000];
+	size_t len = pktgen_build(&s, f, sizeof(f));
+	struct segoff_pkt p;
+	segoff_pkt_init(&p, f, len, NULL, 0);
+	CHECK_EQ(segoff_parse(&p, SEGOFF_PROTO_ETH, 0), SEGOFF_OK);
+	struct segoff_vnet_hdr h;
+	/* a final checksum segoff vouches for, and a verified one: DATA_VALID */
+	p.csum_state = SEGOFF_CSUM_COMPLETE;
+	CHECK_EQ(segoff_vnet_from_pkt(&p, &h), SEGOFF_OK);
+	CHECK_EQ(h.flags, SEGOFF_VNET_F_DATA_VALID);
+	p.csum_state = SEGOFF_CSUM_VERIFIED;
+	CHECK_EQ(segoff_vnet_from_pkt(&p, &h), SEGOFF_OK);
+	CHECK_EQ(h.flags, SEGOFF_VNET_F_DATA_VALID);
+	p.csum_state = SEGOFF_CSUM_NONE;
+	CHECK_EQ(segoff_vnet_from_pkt(&p, &h), SEGOFF_OK);
+	CHECK_EQ(h.flags, 0);
+	/* UFO has its virtio type */
+	p.gso_size = 1000;
+	p.gso_type = SEGOFF_GSO_UDP;
+	CHECK_EQ(segoff_vnet_from_pkt(&p, &h), SEGOFF_OK);
+	CHECK_EQ(h.gso_type, SEGOFF_VNET_GSO_UDP);
+	/* GRO, verifying: the packet goes up alone, VERIFIED, DATA_VALID */
+	struct segoff_gro_config c;
+	segoff_gro_config_init(&c);
+	c.deliver = on_gro_out;
+	struct segoff_gro *g;
+	CHECK_EQ(segoff_gro_create(&c, &g), SEGOFF_OK);
+	s.tcp_flags |= 0x08; /* PSH: up at once */
+	len = pktgen_build(&s, f, sizeof(f));
+	gro_flags = 0xff;
+	CHECK_EQ(segoff_gro_receive_frame(g, f, len, SEGOFF_CSUM_NONE, NULL, 0), SEGOFF_OK);
+	segoff_gro_destroy(g);
+	CHECK_EQ(gro_flags, SEGOFF_VNET_F_DATA_VALID);
+}
+
 static void V4_data_valid_reads_as_verified(void)
 {
 	setup(1, 100);
@@ -176,6 +226,7 @@ int main(int argc, char **argv)
 		TEST(V3_refuses_each_lie),
 		TEST(V3_udp_l4_rules),
 		TEST(V4_data_valid_reads_as_verified),
+		TEST(from_pkt_rule_is_the_one_gro_uses),
 	};
 	return check_main(argc, argv, "vnet", tests, sizeof(tests) / sizeof(tests[0]));
 }

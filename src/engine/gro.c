@@ -12,6 +12,7 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#include "../core/vnet_meta.h"
 #include "../proto/proto.h"
 
 #define GRO_MAX_SIZE_LIMIT (256u * 1024)
@@ -213,28 +214,13 @@ static void deliver(struct segoff_gro *g, struct segoff_gro_out *out, void *cons
 			release(g, cookies[i]);
 }
 
+/* The virtio_net_hdr of an output: the library's one conversion. A merged
+ * packet's type is always one virtio has (TCPV4/6, UDP_L4). */
 static void fill_vnet(struct segoff_gro_out *out)
 {
-	struct segoff_vnet_hdr *h = &out->vnet;
-	memset(h, 0, sizeof(*h));
-	if (out->gso_size) {
-		uint32_t t = out->gso_type;
-		h->gso_type = (t & SEGOFF_GSO_TCPV4)    ? SEGOFF_VNET_GSO_TCPV4
-			      : (t & SEGOFF_GSO_TCPV6)  ? SEGOFF_VNET_GSO_TCPV6
-			      : (t & SEGOFF_GSO_UDP_L4) ? SEGOFF_VNET_GSO_UDP_L4
-							: SEGOFF_VNET_GSO_NONE;
-		if (t & SEGOFF_GSO_TCP_ECN)
-			h->gso_type |= SEGOFF_VNET_GSO_ECN;
-		h->gso_size = out->gso_size;
-		h->hdr_len = out->hdr_len;
-	}
-	if (out->csum_state == SEGOFF_CSUM_PARTIAL) {
-		h->flags = SEGOFF_VNET_F_NEEDS_CSUM;
-		h->csum_start = out->csum_start;
-		h->csum_offset = out->csum_offset;
-	} else if (out->csum_state == SEGOFF_CSUM_VERIFIED || out->csum_state == SEGOFF_CSUM_COMPLETE) {
-		h->flags = SEGOFF_VNET_F_DATA_VALID;
-	}
+	struct segoff__vnet_meta m = { out->gso_type, out->gso_size, out->hdr_len, out->csum_state,
+				       out->csum_start, out->csum_offset };
+	segoff__vnet_from_meta(&m, &out->vnet);
 }
 
 /* A packet that is not held: its own bytes, as they came. */

@@ -5,6 +5,7 @@
  * comes from whoever wrote the frame. */
 #include <string.h>
 #include <segoff/segoff.h>
+#include "../core/vnet_meta.h"
 
 #define GSO_BY_FRAGS 0xffff
 #define UDP_MAX_SEGMENTS 128
@@ -170,42 +171,13 @@ int segoff_vnet_to_pkt(const struct segoff_vnet_hdr *h, struct segoff_pkt *pkt)
 	return SEGOFF_OK;
 }
 
-static uint8_t vnet_gso_type_of(uint32_t gso_type)
-{
-	uint8_t t = SEGOFF_VNET_GSO_NONE;
-	if (gso_type & SEGOFF_GSO_TCPV4)
-		t = SEGOFF_VNET_GSO_TCPV4;
-	else if (gso_type & SEGOFF_GSO_TCPV6)
-		t = SEGOFF_VNET_GSO_TCPV6;
-	else if (gso_type & SEGOFF_GSO_UDP_L4)
-		t = SEGOFF_VNET_GSO_UDP_L4;
-	else if (gso_type & SEGOFF_GSO_UDP)
-		t = SEGOFF_VNET_GSO_UDP;
-	if (t != SEGOFF_VNET_GSO_NONE && (gso_type & SEGOFF_GSO_TCP_ECN))
-		t |= SEGOFF_VNET_GSO_ECN;
-	return t;
-}
-
 int segoff_vnet_from_pkt(const struct segoff_pkt *pkt, struct segoff_vnet_hdr *h)
 {
 	if (!pkt || !h)
 		return SEGOFF_E_INVAL;
-	memset(h, 0, sizeof(*h));
-	if (pkt->gso_size) {
-		h->gso_type = vnet_gso_type_of(pkt->gso_type);
-		if (h->gso_type == SEGOFF_VNET_GSO_NONE)
-			return SEGOFF_E_GSO_TYPE;
-		h->gso_size = pkt->gso_size;
-		h->hdr_len = pkt->payload_off;
-	}
-	if (pkt->csum_state == SEGOFF_CSUM_PARTIAL) {
-		h->flags = SEGOFF_VNET_F_NEEDS_CSUM;
-		h->csum_start = pkt->csum_start;
-		h->csum_offset = pkt->csum_offset;
-	} else if (pkt->csum_state == SEGOFF_CSUM_VERIFIED) {
-		h->flags = SEGOFF_VNET_F_DATA_VALID;
-	}
-	return SEGOFF_OK;
+	struct segoff__vnet_meta m = { pkt->gso_type, pkt->gso_size, pkt->payload_off, pkt->csum_state,
+				       pkt->csum_start, pkt->csum_offset };
+	return segoff__vnet_from_meta(&m, h);
 }
 
 void segoff_vnet_from_seg(const struct segoff_seg *seg, int partial, struct segoff_vnet_hdr *h)
