@@ -102,10 +102,11 @@ fuzz-smoke: fuzz
 		dir=fuzz/corpus; [ $$t = gso ] || dir=fuzz/corpus-$$t; \
 		work=$$(mktemp -d); cp $$dir/* $$work/; \
 		echo "== fuzz_$$t: $(FUZZ_SECONDS) s from $$dir"; \
-		build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=build/fuzz/crash-$$t- \
-			$$work 2>&1 | grep -E '^(#[0-9]+.*DONE|stat::number_of_executed_units|==[0-9]+==ERROR|SUMMARY)' ; \
-		rc=$${PIPESTATUS[0]}; rm -rf $$work; \
-		[ "$$rc" = 0 ] || { echo "fuzz_$$t: FAILED (see build/fuzz/crash-$$t-*)"; exit 1; }; \
+		rc=0; build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=build/fuzz/crash-$$t- $$work >build/fuzz/smoke-$$t.log 2>&1 || rc=$$?; \
+		grep -E '^(#[0-9]+.*DONE|stat::number_of_executed_units|==[0-9]+==ERROR|SUMMARY)' build/fuzz/smoke-$$t.log || true; \
+		rm -rf $$work; \
+		[ $$rc = 0 ] || { tail -40 build/fuzz/smoke-$$t.log; echo "fuzz_$$t: FAILED (see build/fuzz/crash-$$t-*)"; exit 1; }; \
 	done; echo "fuzz-smoke: every target ran $(FUZZ_SECONDS) s clean"
 
 fuzz-corpus: $(STATIC_LIB) $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o)

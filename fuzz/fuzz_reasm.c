@@ -46,9 +46,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg.timeout_v4 = cfg.timeout_v6 = 1u + (opt >> 3);
 	cfg.deliver = on_deliver;
 	cfg.release = contract_release;
-	struct segoff_reasm *r;
-	if (segoff_reasm_create(&cfg, &r) != SEGOFF_OK)
+	/* One context per configuration, kept across inputs (emptied after
+	 * each): the defaults' tables are megabytes, and a long-lived
+	 * context's free lists and arena are worth fuzzing too. */
+	static struct segoff_reasm *contexts[256];
+	struct segoff_reasm **rp = &contexts[opt];
+	if (!*rp && segoff_reasm_create(&cfg, rp) != SEGOFF_OK)
 		abort();
+	struct segoff_reasm *r = *rp;
 	contract_reset();
 	uint64_t now = 0;
 	size_t at = 1;
@@ -69,7 +74,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if ((contract_given & 7) == 0)
 			segoff_reasm_expire(r, now);
 	}
-	segoff_reasm_destroy(r);
+	/* everything still held goes: each input starts from an empty context */
+	segoff_reasm_expire(r, UINT64_MAX);
+	must(segoff_reasm_mem(r) == 0);
 	contract_all_released();
 	return 0;
 }

@@ -26,7 +26,10 @@
 #define NIL (-1)
 #define KEY_MAX 48 /* 1 + 32 + 4 (IPv6) + 8 (two VLAN tags), rounded up to words for hash_key */
 _Static_assert(KEY_MAX % 8 == 0, "hash_key reads whole words");
-#define REASM_HDR_MAX (14 + 8 + 40 + 2048)
+/* A delivered datagram's headers: two VLAN tags and the longest IPv6 chain
+ * the fragment walk accepts (SEGOFF_MAX_EXTHDRS headers of up to 2,048
+ * bytes). One buffer per context, so no datagram is refused for its chain. */
+#define REASM_HDR_MAX (14 + 8 + 40 + SEGOFF_MAX_EXTHDRS * 2048)
 /* The most fragments one datagram can have: held fragments start at distinct
  * offsets, multiples of 8 below 65536. */
 #define DGRAM_MAX_FRAGS (65536 / 8)
@@ -67,6 +70,8 @@ struct segoff_reasm {
 	uint32_t bucket_mask;
 	uint64_t hash_seed;        /* per context, so no one can aim fragments at one bucket */
 	int32_t free_list, oldest, newest;
+	uint32_t dg_used;          /* slots ever taken: the rest are untouched, so creating a
+				    * context costs nothing per slot and pages fill as used */
 	uint64_t mem;
 	struct frag_entry *arena;
 	uint32_t arena_cap, arena_top;
@@ -153,7 +158,7 @@ int segoff_reasm_create(const struct segoff_reasm_config *cfg, struct segoff_rea
 		return SEGOFF_E_INVAL;
 	struct segoff_reasm *r = calloc(1, sizeof(*r));
 	if (r) {
-		r->dg = calloc(nd, sizeof(*r->dg));
+		r->dg = malloc(nd * sizeof(*r->dg)); /* each slot written when first taken */
 		r->order = malloc(nd * sizeof(*r->order));
 		r->buckets = malloc(nb * sizeof(int32_t));
 		r->arena = malloc(na * sizeof(*r->arena));
@@ -179,9 +184,7 @@ int segoff_reasm_create(const struct segoff_reasm_config *cfg, struct segoff_rea
 	r->hash_seed = ((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec) ^ (uint64_t)(uintptr_t)r;
 	for (uint32_t b = 0; b < nb; b++)
 		r->buckets[b] = NIL;
-	for (uint32_t i = 0; i < nd; i++)
-		r->dg[i].hnext = i + 1 < nd ? (int32_t)(i + 1) : NIL;
-	r->free_list = 0;
+	r->free_list = NIL;
 	r->oldest = r->newest = NIL;
 	for (unsigned c = 0; c < NR_CLASSES; c++)
 		r->free_block[c] = NO_BLOCK;
@@ -379,11 +382,18 @@ static struct dgram *dgram_find(struct segoff_reasm *r, uint32_t hash, const uin
 
 static struct dgram *dgram_new(struct segoff_reasm *r, const struct frag_info *fi, uint32_t hash, uint64_t now)
 {
-	if (r->free_list == NIL)
+	int32_t idx;
+	if (r->free_list != NIL) {
+		idx = r->free_list;
+		r->free_list = r->dg[idx].hnext;
+	} else if (r->dg_used < r->max_dgrams) {
+		idx = (int32_t)r->dg_used++;
+	} else {
 		dgram_kill(r, &r->dg[r->oldest], SEGOFF_REASM_EVICTED); /* datagrams in flight: the limit */
-	int32_t idx = r->free_list;
+		idx = r->free_list;
+		r->free_list = r->dg[idx].hnext;
+	}
 	struct dgram *d = &r->dg[idx];
-	r->free_list = d->hnext;
 	memcpy(d->key, fi->key, fi->key_len);
 	d->key_len = (uint8_t)fi->key_len;
 	d->ipv6 = (uint8_t)fi->ipv6;
