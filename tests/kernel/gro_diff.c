@@ -194,8 +194,11 @@ static void make_sequence(struct sequence *sq, struct rng *r, struct seq_stats *
 		/* every MSS the kernel sends, edges included; small ones alone, so
 		 * that the writes fit in one jiffy */
 		static const unsigned edges[] = { 48, 49, 64, 100, 536, 1000, 1447, 1448 };
+		static unsigned nr_big; /* the first runs take every edge, in turn */
 		unsigned v = rng_range(r, 0, 3);
-		big_mss = v == 0 ? edges[rng_range(r, 0, 7)] : v == 1 ? rng_range(r, 48, 200) : rng_range(r, 201, 1448);
+		big_mss = nr_big < 8 ? edges[nr_big] : v == 0 ? edges[rng_range(r, 0, 7)]
+			  : v == 1 ? rng_range(r, 48, 200) : rng_range(r, 201, 1448);
+		nr_big++;
 		if (big_mss < 400)
 			sq->nflows = 1;
 	}
