@@ -157,11 +157,11 @@ endif
 $(BUILD)/bench-gso: bench/bench_gso.c bench/gso_measure.c bench/machine.c $(STATIC_LIB)
 	$(CC) -std=gnu11 -O2 -g -Iinclude -Ibench -Wall $(BENCH_DPDK) -o $@ bench/bench_gso.c bench/gso_measure.c bench/machine.c $(STATIC_LIB) $(DPDK_LIBS)
 
-$(BUILD)/bench-gro: bench/bench_gro.c bench/gro_measure.c $(STATIC_LIB)
-	$(CC) -std=gnu11 -O2 -g -Iinclude -Ibench -Wall $(BENCH_DPDK) -o $@ bench/bench_gro.c bench/gro_measure.c $(STATIC_LIB) $(DPDK_LIBS)
+$(BUILD)/bench-gro: bench/bench_gro.c bench/gro_measure.c bench/machine.c $(STATIC_LIB)
+	$(CC) -std=gnu11 -O2 -g -Iinclude -Ibench -Wall $(BENCH_DPDK) -o $@ bench/bench_gro.c bench/gro_measure.c bench/machine.c $(STATIC_LIB) $(DPDK_LIBS)
 
-$(BUILD)/bench-udp: bench/bench_udp.c bench/udp_measure.c bench/gro_measure.c $(STATIC_LIB)
-	$(CC) -std=gnu11 -O2 -g -Iinclude -Ibench -Wall $(BENCH_DPDK) -o $@ bench/bench_udp.c bench/udp_measure.c bench/gro_measure.c $(STATIC_LIB) $(DPDK_LIBS)
+$(BUILD)/bench-udp: bench/bench_udp.c bench/udp_measure.c bench/gro_measure.c bench/machine.c $(STATIC_LIB)
+	$(CC) -std=gnu11 -O2 -g -Iinclude -Ibench -Wall $(BENCH_DPDK) -o $@ bench/bench_udp.c bench/udp_measure.c bench/gro_measure.c bench/machine.c $(STATIC_LIB) $(DPDK_LIBS)
 
 $(BUILD)/segoff.pc: segoff.pc.in FORCE
 	@mkdir -p $(BUILD)

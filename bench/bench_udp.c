@@ -12,6 +12,7 @@
 #include <segoff/segoff.h>
 #include "gro_measure.h"
 #include "udp_measure.h"
+#include "machine.h"
 
 #ifdef HAVE_DPDK
 #include <rte_eal.h>
@@ -170,6 +171,8 @@ int main(int argc, char **argv)
 	printf("bench-udp: median of %u interleaved rounds, one core (ns per output datagram or fragment; per\n"
 	       "fragment received for reassembly)\n",
 	       rounds);
+	char cpu[192];
+	printf("  CPU: %s, checksum implementation %s\n", bench_cpu_model(cpu, sizeof(cpu)), segoff_csum_impl_name());
 	for (unsigned k = 0; k < n + nd; k++)
 		printf("  %-30s %8.2f ns\n", cases[k].name, cases[k].median);
 	if (nd == 4) {

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <segoff/segoff.h>
 #include "gro_measure.h"
+#include "machine.h"
 #include "../tools/bytes.h"
 
 double gro_bench_now_ns(void)
@@ -182,6 +183,8 @@ void gro_bench_print(const struct gro_case *cases, unsigned n, unsigned rounds, 
 	}
 	printf("segoff bench gro: 1448-byte TCP/IPv4 segments, zero-copy, one core, median of %u interleaved rounds\n",
 	       rounds);
+	char cpu[192];
+	printf("  CPU: %s, checksum implementation %s\n", bench_cpu_model(cpu, sizeof(cpu)), segoff_csum_impl_name());
 	for (unsigned k = 0; k < n; k++)
 		printf("  %-40s %8.2f ns/packet\n", cases[k].name, cases[k].median);
 }

@@ -8,6 +8,7 @@
 #include "../../bench/gro_measure.h"
 #include "../../bench/gso_measure.h"
 #include "../../bench/udp_measure.h"
+#include "../../bench/machine.h"
 #include "cli.h"
 
 int cmd_bench(int argc, char **argv)
@@ -43,7 +44,9 @@ int cmd_bench(int argc, char **argv)
 			printf("},\"uso_GBps\":%.2f}\n", UDP_BENCH_MSS / cases[0].median);
 			return CLI_EXIT_OK;
 		}
-		printf("segoff bench udp: median of %u interleaved rounds, one core\n", runs);
+		char cpu[192];
+		printf("segoff bench udp: median of %u interleaved rounds, one core\n  CPU: %s, checksum implementation %s\n",
+		       runs, bench_cpu_model(cpu, sizeof(cpu)), segoff_csum_impl_name());
 		printf("  %-46s %8.2f ns/datagram  %6.2f GB/s\n", "USO 64 KB -> 1200-byte datagrams, zero-copy",
 		       cases[0].median, UDP_BENCH_MSS / cases[0].median);
 		printf("  %-46s %8.2f ns/datagram  %6.2f GB/s\n", "USO 64 KB -> 1200-byte datagrams, copy",
