@@ -20,11 +20,16 @@ LIB_SRC := $(wildcard src/core/*.c) $(wildcard src/proto/*.c) $(wildcard src/eng
 	   src/io/vnet.c src/io/tap.c
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 
-# The CLI owns the pcap dependency: the library itself needs no libpcap.
-CLI_SRC := $(wildcard tools/segoff/*.c) src/io/pcapio.c bench/gso_measure.c bench/gro_measure.c bench/udp_measure.c bench/machine.c
+# What the programs around the library share (tests, benchmarks, fuzzers,
+# the CLI and its demo): byte helpers, the one packet builder, the pcap
+# reader and writer. Not library code: the library itself needs no libpcap.
+SUPPORT_SRC := $(wildcard support/*.c)
+SUPPORT_LIB := $(BUILD)/libsegoff-support.a
+
+CLI_SRC := $(wildcard tools/segoff/*.c) bench/gso_measure.c bench/gro_measure.c bench/udp_measure.c bench/machine.c
 CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 
-TEST_SUPPORT := tests/check.c tests/pktgen.c
+TEST_SUPPORT := tests/check.c
 TEST_NAMES := $(basename $(notdir $(wildcard tests/test_*.c)))
 TEST_BINS := $(TEST_NAMES:%=$(BUILD)/tests/%)
 KTEST_BINS := $(BUILD)/tests/kernel_gso_diff $(BUILD)/tests/kernel_gro_diff $(BUILD)/tests/kernel_frag_diff \
@@ -44,6 +49,13 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
+# everything but the library sees the support headers
+$(BUILD)/obj/support/%.o $(BUILD)/obj/tools/%.o $(BUILD)/obj/tests/%.o $(BUILD)/obj/bench/%.o: ALL_CFLAGS += -Isupport
+
+$(SUPPORT_LIB): $(SUPPORT_SRC:%.c=$(BUILD)/obj/%.o)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
 $(STATIC_LIB): $(LIB_OBJ)
 	@rm -f $@
 	$(AR) rcs $@ $^
@@ -53,27 +65,27 @@ $(SHARED_LIB): $(LIB_OBJ) src/libsegoff.map
 	ln -sf libsegoff.so.$(VERSION) $(BUILD)/libsegoff.so.$(SOVERSION)
 	ln -sf libsegoff.so.$(SOVERSION) $(BUILD)/libsegoff.so
 
-$(CLI): $(CLI_OBJ) $(STATIC_LIB)
-	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(STATIC_LIB) -lpcap -pthread
+$(CLI): $(CLI_OBJ) $(SUPPORT_LIB) $(STATIC_LIB)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(SUPPORT_LIB) $(STATIC_LIB) -lpcap -pthread
 
-$(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(STATIC_LIB)
+$(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(SUPPORT_LIB) $(STATIC_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests $(ALL_LDFLAGS) -o $@ $< $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(STATIC_LIB) -lpcap
+	$(CC) $(ALL_CFLAGS) -Itests -Isupport $(ALL_LDFLAGS) -o $@ $< $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(SUPPORT_LIB) $(STATIC_LIB) -lpcap
 
-$(BUILD)/tests/kernel_%_diff: tests/kernel/%_diff.c tests/kernel/lab.c $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(STATIC_LIB)
+$(BUILD)/tests/kernel_%_diff: tests/kernel/%_diff.c tests/kernel/lab.c $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(SUPPORT_LIB) $(STATIC_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests -Itests/kernel $(ALL_LDFLAGS) -o $@ $< tests/kernel/lab.c $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(STATIC_LIB)
+	$(CC) $(ALL_CFLAGS) -Itests -Isupport -Itests/kernel $(ALL_LDFLAGS) -o $@ $< tests/kernel/lab.c $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(SUPPORT_LIB) $(STATIC_LIB)
 
 # One direction of segoff wire (a CLI file) under test, with socket pairs for TAPs.
 $(BUILD)/tests/test_wire_path: tests/test_wire_path.c tools/segoff/wire_path.c tools/segoff/wire.h \
-		$(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(STATIC_LIB)
+		$(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(SUPPORT_LIB) $(STATIC_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests $(ALL_LDFLAGS) -o $@ $< tools/segoff/wire_path.c \
-		$(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(STATIC_LIB) -pthread
+	$(CC) $(ALL_CFLAGS) -Itests -Isupport $(ALL_LDFLAGS) -o $@ $< tools/segoff/wire_path.c \
+		$(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(SUPPORT_LIB) $(STATIC_LIB) -pthread
 
-$(BUILD)/tests/kernel_tap_offload: tests/kernel/tap_offload.c tests/kernel/lab.c $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(STATIC_LIB)
+$(BUILD)/tests/kernel_tap_offload: tests/kernel/tap_offload.c tests/kernel/lab.c $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(SUPPORT_LIB) $(STATIC_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests -Itests/kernel $(ALL_LDFLAGS) -o $@ $< tests/kernel/lab.c $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(STATIC_LIB)
+	$(CC) $(ALL_CFLAGS) -Itests -Isupport -Itests/kernel $(ALL_LDFLAGS) -o $@ $< tests/kernel/lab.c $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(SUPPORT_LIB) $(STATIC_LIB)
 
 $(BUILD)/tests/xfer: tests/wire/xfer.c
 	@mkdir -p $(dir $@)
@@ -109,9 +121,9 @@ fuzz-smoke: fuzz
 		[ $$rc = 0 ] || { tail -40 build/fuzz/smoke-$$t.log; echo "fuzz_$$t: FAILED (see build/fuzz/crash-$$t-*)"; exit 1; }; \
 	done; echo "fuzz-smoke: every target ran $(FUZZ_SECONDS) s clean"
 
-fuzz-corpus: $(STATIC_LIB) $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o)
+fuzz-corpus: $(STATIC_LIB) $(SUPPORT_LIB) $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o)
 	@mkdir -p fuzz/corpus fuzz/corpus-gro fuzz/corpus-reasm fuzz/corpus-vnet fuzz/corpus-frag
-	$(CC) $(ALL_CFLAGS) -Itests -o $(BUILD)/mkcorpus fuzz/mkcorpus.c $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(STATIC_LIB)
+	$(CC) $(ALL_CFLAGS) -Itests -Isupport -o $(BUILD)/mkcorpus fuzz/mkcorpus.c $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(SUPPORT_LIB) $(STATIC_LIB)
 	$(BUILD)/mkcorpus fuzz/corpus
 
 deps:
@@ -154,14 +166,14 @@ ifneq ($(DPDK_LIBS),)
 BENCH_DPDK := -DHAVE_DPDK -DALLOW_EXPERIMENTAL_API $(DPDK_CFLAGS)
 endif
 # DPDK's headers are not -Wextra clean; the peer file alone is built without -Werror.
-$(BUILD)/bench-gso: bench/bench_gso.c bench/gso_measure.c bench/machine.c $(STATIC_LIB)
-	$(CC) -std=gnu11 -O2 -g -Iinclude -Ibench -Wall $(BENCH_DPDK) -o $@ bench/bench_gso.c bench/gso_measure.c bench/machine.c $(STATIC_LIB) $(DPDK_LIBS)
+$(BUILD)/bench-gso: bench/bench_gso.c bench/gso_measure.c bench/machine.c $(SUPPORT_LIB) $(STATIC_LIB)
+	$(CC) -std=gnu11 -O2 -g -Iinclude -Ibench -Isupport -Wall $(BENCH_DPDK) -o $@ bench/bench_gso.c bench/gso_measure.c bench/machine.c $(SUPPORT_LIB) $(STATIC_LIB) $(DPDK_LIBS)
 
-$(BUILD)/bench-gro: bench/bench_gro.c bench/gro_measure.c bench/machine.c $(STATIC_LIB)
-	$(CC) -std=gnu11 -O2 -g -Iinclude -Ibench -Wall $(BENCH_DPDK) -o $@ bench/bench_gro.c bench/gro_measure.c bench/machine.c $(STATIC_LIB) $(DPDK_LIBS)
+$(BUILD)/bench-gro: bench/bench_gro.c bench/gro_measure.c bench/machine.c $(SUPPORT_LIB) $(STATIC_LIB)
+	$(CC) -std=gnu11 -O2 -g -Iinclude -Ibench -Isupport -Wall $(BENCH_DPDK) -o $@ bench/bench_gro.c bench/gro_measure.c bench/machine.c $(SUPPORT_LIB) $(STATIC_LIB) $(DPDK_LIBS)
 
-$(BUILD)/bench-udp: bench/bench_udp.c bench/udp_measure.c bench/gro_measure.c bench/machine.c $(STATIC_LIB)
-	$(CC) -std=gnu11 -O2 -g -Iinclude -Ibench -Wall $(BENCH_DPDK) -o $@ bench/bench_udp.c bench/udp_measure.c bench/gro_measure.c bench/machine.c $(STATIC_LIB) $(DPDK_LIBS)
+$(BUILD)/bench-udp: bench/bench_udp.c bench/udp_measure.c bench/gro_measure.c bench/machine.c $(SUPPORT_LIB) $(STATIC_LIB)
+	$(CC) -std=gnu11 -O2 -g -Iinclude -Ibench -Isupport -Wall $(BENCH_DPDK) -o $@ bench/bench_udp.c bench/udp_measure.c bench/gro_measure.c bench/machine.c $(SUPPORT_LIB) $(STATIC_LIB) $(DPDK_LIBS)
 
 $(BUILD)/segoff.pc: segoff.pc.in FORCE
 	@mkdir -p $(BUILD)

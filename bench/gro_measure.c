@@ -13,7 +13,7 @@
 #include <segoff/segoff.h>
 #include "gro_measure.h"
 #include "machine.h"
-#include "../tools/bytes.h"
+#include "bytes.h"
 
 double gro_bench_now_ns(void)
 {

@@ -11,7 +11,7 @@
 #include <segoff/segoff.h>
 #include "gro_measure.h"
 #include "udp_measure.h"
-#include "../tools/bytes.h"
+#include "bytes.h"
 
 size_t udp_bench_datagram(uint8_t *f, uint32_t payload, uint16_t id, int partial)
 {

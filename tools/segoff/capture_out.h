@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <sys/time.h>
 #include <segoff/segoff.h>
-#include "../../src/io/pcapio.h"
+#include "pcapio.h"
 
 struct capture_out {
 	struct pcapio_writer *w;

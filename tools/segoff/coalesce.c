@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "../../src/io/pcapio.h"
+#include "pcapio.h"
 #include "capture_out.h"
 #include "cli.h"
 

@@ -28,10 +28,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#include "../../src/io/pcapio.h"
+#include "pcapio.h"
 #include "capture_out.h"
 #include "cli.h"
-#include "../bytes.h"
+#include "bytes.h"
 
 #define DEMO_MSS 1428           /* fits a 1500 MTU for IPv6 with timestamps; used for both */
 #define DEMO_SEGS_PER_WRITE 45  /* 64260 bytes: what Linux sizes a 64 KB TSO write to */

@@ -7,7 +7,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../../src/io/pcapio.h"
+#include "pcapio.h"
 #include "capture_out.h"
 #include "cli.h"
 

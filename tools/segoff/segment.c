@@ -10,7 +10,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include "../../src/io/pcapio.h"
+#include "pcapio.h"
 #include "cli.h"
 
 static void usage(FILE *f)

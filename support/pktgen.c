@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "pktgen.h"
-#include "../tools/bytes.h"
+#include "bytes.h"
 
 uint64_t rng_next(struct rng *r)
 {
