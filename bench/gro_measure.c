@@ -13,7 +13,7 @@
 #include <segoff/segoff.h>
 #include "gro_measure.h"
 #include "machine.h"
-#include "bytes.h"
+#include "pktgen.h"
 
 double gro_bench_now_ns(void)
 {
@@ -25,37 +25,21 @@ double gro_bench_now_ns(void)
 /* Ethernet + IPv4 + TCP with timestamps: 66 bytes of headers. */
 static void build_segment(uint8_t *f, unsigned flow, unsigned k)
 {
-	const unsigned hdr = 66, len = hdr + GRO_BENCH_MSS;
-	memset(f, 0, hdr);
-	static const uint8_t mac[12] = { 2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1 };
-	memcpy(f, mac, 12);
-	f[12] = 0x08;
-	uint8_t *ip = f + 14, *th = f + 34;
-	ip[0] = 0x45;
-	put16(ip + 2, (uint16_t)(len - 14));
-	put16(ip + 4, (uint16_t)(flow * 131 + k));
-	ip[6] = 0x40;
-	ip[8] = 64;
-	ip[9] = 6;
-	static const uint8_t addrs[8] = { 192, 0, 2, 1, 198, 51, 100, 1 };
-	memcpy(ip + 12, addrs, 8);
-	put16(ip + 10, segoff_csum_finish(segoff_csum(ip, 20)));
-	put16(th, (uint16_t)(10000 + flow));
-	put16(th + 2, 5201);
-	put32(th + 4, 1000000u * flow + k * GRO_BENCH_MSS);
-	put32(th + 8, 42);
-	th[12] = 8 << 4;
-	th[13] = 0x10;
-	put16(th + 14, 2048);
-	th[20] = 1;
-	th[21] = 1;
-	th[22] = 8;
-	th[23] = 10;
-	put32(th + 24, 7);
-	put32(th + 28, 9);
-	for (unsigned i = hdr; i < len; i++)
-		f[i] = (uint8_t)(i * 31 + flow + k);
-	put16(th + 16, segoff_csum_finish(segoff_csum_pseudo4(ip + 12, ip + 16, 6, len - 34) + segoff_csum(th, len - 34)));
+	struct pktgen_spec s;
+	pktgen_default(&s);
+	s.tcp_flags = 0x10;
+	s.sport = (uint16_t)(10000 + flow);
+	s.seq = 1000000u * flow + k * GRO_BENCH_MSS;
+	s.ack = 42;
+	s.win = 2048;
+	s.ip_id = (uint16_t)(flow * 131 + k);
+	s.ts_set = 1;
+	s.tsval = 7;
+	s.tsecr = 9;
+	s.payload_len = GRO_BENCH_MSS;
+	s.payload_seed = flow * 100003u + k;
+	s.csum = PKTGEN_CSUM_FULL;
+	pktgen_build(&s, f, 66 + GRO_BENCH_MSS);
 }
 
 void gro_bench_set_build(struct gro_bench_set *s, unsigned nflows, unsigned npkts, unsigned burst)

@@ -11,32 +11,22 @@
 #include <segoff/segoff.h>
 #include "gro_measure.h"
 #include "udp_measure.h"
-#include "bytes.h"
+#include "pktgen.h"
 
 size_t udp_bench_datagram(uint8_t *f, uint32_t payload, uint16_t id, int partial)
 {
-	size_t len = 42 + payload;
-	memset(f, 0, 42);
-	static const uint8_t mac[12] = { 2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1 };
-	memcpy(f, mac, 12);
-	f[12] = 0x08;
-	uint8_t *ip = f + 14, *uh = f + 34;
-	ip[0] = 0x45;
-	put16(ip + 2, (uint16_t)(len - 14));
-	put16(ip + 4, id);
-	ip[8] = 64;
-	ip[9] = 17;
-	static const uint8_t addrs[8] = { 192, 0, 2, 1, 198, 51, 100, 1 };
-	memcpy(ip + 12, addrs, 8);
-	put16(ip + 10, segoff_csum_finish(segoff_csum(ip, 20)));
-	put16(uh, 443);
-	put16(uh + 2, 50000);
-	put16(uh + 4, (uint16_t)(8 + payload));
-	for (size_t i = 42; i < len; i++)
-		f[i] = (uint8_t)(i * 13 + id);
-	segoff_csum_t ph = segoff_csum_pseudo4(ip + 12, ip + 16, 17, 8 + payload);
-	put16(uh + 6, partial ? segoff_csum_fold(ph) : segoff_csum_finish(ph + segoff_csum(uh, 8 + payload)));
-	return len;
+	/* Ethernet + IPv4 + UDP, 42 bytes of headers, DF clear */
+	struct pktgen_spec s;
+	pktgen_default(&s);
+	s.udp = 1;
+	s.df = 0;
+	s.sport = 443;
+	s.dport = 50000;
+	s.ip_id = id;
+	s.payload_len = payload;
+	s.payload_seed = id;
+	s.csum = partial ? PKTGEN_CSUM_PSEUDO : PKTGEN_CSUM_FULL;
+	return pktgen_build(&s, f, 42 + payload);
 }
 
 static uint8_t *dgram, *out;

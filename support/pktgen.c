@@ -145,8 +145,8 @@ size_t pktgen_build(const struct pktgen_spec *s, uint8_t *buf, size_t cap)
 		return 0;
 	memset(buf, 0, hdr);
 	static const uint8_t dst[6] = { 0x02, 0, 0, 0, 0, 0x02 }, src[6] = { 0x02, 0, 0, 0, 0, 0x01 };
-	memcpy(buf, dst, 6);
-	memcpy(buf + 6, src, 6);
+	memcpy(buf, s->mac_dst ? s->mac_dst : dst, 6);
+	memcpy(buf + 6, s->mac_src ? s->mac_src : src, 6);
 	size_t off = 12;
 	for (unsigned i = 0; i < s->nr_vlan; i++) {
 		put16(buf + off, s->vlan_tpid[i]);
@@ -167,8 +167,8 @@ size_t pktgen_build(const struct pktgen_spec *s, uint8_t *buf, size_t cap)
 		ip[8] = s->ttl;
 		ip[9] = s->udp ? 17 : 6;
 		static const uint8_t sa[4] = { 192, 0, 2, 1 }, da[4] = { 198, 51, 100, 1 };
-		memcpy(ip + 12, sa, 4);
-		memcpy(ip + 16, da, 4);
+		memcpy(ip + 12, s->ip_src ? s->ip_src : sa, 4);
+		memcpy(ip + 16, s->ip_dst ? s->ip_dst : da, 4);
 		uint8_t *opt = ip + 20;
 		memset(opt, 1, s->ip4_optlen); /* NOPs */
 		if (s->ip4_optlen >= 4) {   /* router alert, copied flag set */
@@ -183,8 +183,8 @@ size_t pktgen_build(const struct pktgen_spec *s, uint8_t *buf, size_t cap)
 		ip[7] = s->ttl;
 		static const uint8_t sa[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
 		static const uint8_t da[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
-		memcpy(ip + 8, sa, 16);
-		memcpy(ip + 24, da, 16);
+		memcpy(ip + 8, s->ip_src ? s->ip_src : sa, 16);
+		memcpy(ip + 24, s->ip_dst ? s->ip_dst : da, 16);
 		uint8_t *e = ip + 40;
 		for (unsigned i = 0; i < s->nr_ip6_ext; i++) {
 			size_t elen = (s->ip6_ext_units[i] + 1u) * 8;
@@ -206,8 +206,11 @@ size_t pktgen_build(const struct pktgen_spec *s, uint8_t *buf, size_t cap)
 		put16(uh + 4, (uint16_t)l4_len);
 		struct rng pr = { s->payload_seed };
 		uint8_t *pl = buf + hdr;
-		for (size_t i = 0; i < s->payload_len; i++)
-			pl[i] = (uint8_t)rng_next(&pr);
+		if (s->payload)
+			memcpy(pl, s->payload, s->payload_len);
+		else
+			for (size_t i = 0; i < s->payload_len; i++)
+				pl[i] = (uint8_t)rng_next(&pr);
 		uint32_t pseudo = ref_pseudo_proto(ip, s->ipv6, 17, l4_len);
 		uint16_t c = 0;
 		switch (s->csum) {
@@ -243,7 +246,9 @@ size_t pktgen_build(const struct pktgen_spec *s, uint8_t *buf, size_t cap)
 	}
 	struct rng pr = { s->payload_seed };
 	uint8_t *pl = buf + hdr;
-	size_t i = 0;
+	size_t i = s->payload ? s->payload_len : 0;
+	if (s->payload)
+		memcpy(pl, s->payload, s->payload_len);
 	for (; i + 8 <= s->payload_len; i += 8) {
 		uint64_t x = rng_next(&pr);
 		memcpy(pl + i, &x, 8);

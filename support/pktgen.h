@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* Test packet generator: Ethernet / VLAN / IPv4 or IPv6 / TCP frames with
- * every header option the tests need, a reproducible RNG, and reference
- * checksums computed byte by byte (independent of segoff's csum module). */
+/* The one packet builder of the programs around segoff (tests, benchmarks,
+ * the demo, fuzz corpora): Ethernet / VLAN / IPv4 or IPv6 / TCP or UDP
+ * frames with every header option they need, a reproducible RNG, and
+ * reference checksums computed byte by byte (independent of segoff's csum
+ * module). */
 #ifndef SEGOFF_PKTGEN_H
 #define SEGOFF_PKTGEN_H
 
@@ -48,6 +50,11 @@ struct pktgen_spec {
 	unsigned pad;           /* bytes of Ethernet padding after the IP packet */
 	int udp;                /* UDP instead of TCP (tcp_* fields unused but the ports) */
 	enum pktgen_csum csum;
+	/* NULL for the defaults (02:00:00:00:00:01 -> :02; 192.0.2.1 ->
+	 * 198.51.100.1; 2001:db8::1 -> ::2); addresses are 4 or 16 bytes as
+	 * the family wants */
+	const uint8_t *mac_src, *mac_dst, *ip_src, *ip_dst;
+	const uint8_t *payload; /* payload_len bytes to carry, or NULL: bytes from payload_seed */
 };
 
 /* A sensible default: IPv4, ACK|PSH, timestamps option, 1 KB payload. */

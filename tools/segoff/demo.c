@@ -32,6 +32,7 @@
 #include "capture_out.h"
 #include "cli.h"
 #include "bytes.h"
+#include "pktgen.h"
 
 #define DEMO_MSS 1428           /* fits a 1500 MTU for IPv6 with timestamps; used for both */
 #define DEMO_SEGS_PER_WRITE 45  /* 64260 bytes: what Linux sizes a 64 KB TSO write to */
@@ -73,58 +74,39 @@ static void parse_as_partial(struct segoff_pkt *pkt, const uint8_t *frame, size_
 	pkt->csum_offset = csum_offset;
 }
 
-/* One TCP packet of the flow with `payload` bytes; returns the frame length. */
+/* One TCP packet of the flow with `payload` bytes; returns the frame length.
+ * The sender's packets leave the check field partial (what a capture on a
+ * TSO sender shows); the receiver's ACKs leave its host finished. */
 static size_t build_tcp(struct flow *f, uint8_t *buf, uint32_t payload, uint8_t flags, int from_peer)
 {
-	size_t l3 = 14, l4 = l3 + (f->ipv6 ? 40 : 20), hdr = l4 + DEMO_HDR_TCP, len = hdr + payload;
 	static const uint8_t mac_a[6] = { 2, 0, 0x5e, 0, 0, 1 }, mac_b[6] = { 2, 0, 0x5e, 0, 0, 2 };
-	memset(buf, 0, hdr);
-	memcpy(buf, from_peer ? mac_a : mac_b, 6);
-	memcpy(buf + 6, from_peer ? mac_b : mac_a, 6);
-	put16(buf + 12, f->ipv6 ? 0x86dd : 0x0800);
-	uint8_t *ip = buf + l3, *th = buf + l4;
 	static const uint8_t a4[4] = { 192, 0, 2, 1 }, b4[4] = { 198, 51, 100, 1 };
 	static const uint8_t a6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 }, b6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
-	segoff_csum_t pseudo;
-	if (!f->ipv6) {
-		ip[0] = 0x45;
-		put16(ip + 2, (uint16_t)(len - l3));
-		put16(ip + 4, f->ip_id);
-		put16(ip + 6, 0x4000);
-		ip[8] = 64;
-		ip[9] = 6;
-		memcpy(ip + 12, from_peer ? b4 : a4, 4);
-		memcpy(ip + 16, from_peer ? a4 : b4, 4);
-		put16(ip + 10, segoff_csum_finish(segoff_csum(ip, 20)));
-		pseudo = segoff_csum_pseudo4(ip + 12, ip + 16, 6, (uint32_t)(len - l4));
-	} else {
-		put32(ip, 0x60012345);
-		put16(ip + 4, (uint16_t)(len - l4));
-		ip[6] = 6;
-		ip[7] = 64;
-		memcpy(ip + 8, from_peer ? b6 : a6, 16);
-		memcpy(ip + 24, from_peer ? a6 : b6, 16);
-		pseudo = segoff_csum_pseudo6(ip + 8, ip + 24, 6, (uint32_t)(len - l4));
-	}
-	put16(th, from_peer ? 5201 : 40000);
-	put16(th + 2, from_peer ? 40000 : 5201);
-	put32(th + 4, from_peer ? f->ack : f->seq);
-	put32(th + 8, from_peer ? f->seq : f->ack);
-	th[12] = (DEMO_HDR_TCP / 4) << 4;
-	th[13] = flags;
-	put16(th + 14, 2048);
-	th[20] = 1;
-	th[21] = 1;
-	th[22] = 8;
-	th[23] = 10;
-	put32(th + 24, f->tsval);
-	put32(th + 28, f->tsval - 3);
-	stream_bytes(f, buf + hdr, payload);
-	if (from_peer) /* the receiver's ACKs left the host finished */
-		put16(th + 16, segoff_csum_finish(pseudo + segoff_csum(th, DEMO_HDR_TCP)));
-	else /* CHECKSUM_PARTIAL: what a capture on a TSO sender shows */
-		put16(th + 16, segoff_csum_fold(pseudo));
-	return len;
+	static uint8_t text[70000];
+	stream_bytes(f, text, payload);
+	struct pktgen_spec s;
+	pktgen_default(&s);
+	s.ipv6 = f->ipv6;
+	s.flow_label = 0x12345;
+	s.mac_src = from_peer ? mac_b : mac_a;
+	s.mac_dst = from_peer ? mac_a : mac_b;
+	s.ip_src = f->ipv6 ? (from_peer ? b6 : a6) : (from_peer ? b4 : a4);
+	s.ip_dst = f->ipv6 ? (from_peer ? a6 : b6) : (from_peer ? a4 : b4);
+	s.sport = from_peer ? 5201 : 40000;
+	s.dport = from_peer ? 40000 : 5201;
+	s.seq = from_peer ? f->ack : f->seq;
+	s.ack = from_peer ? f->seq : f->ack;
+	s.ip_id = f->ip_id;
+	s.tcp_optlen = DEMO_HDR_TCP - 20; /* NOP, NOP, timestamps */
+	s.tcp_flags = flags;
+	s.win = 2048;
+	s.ts_set = 1;
+	s.tsval = f->tsval;
+	s.tsecr = f->tsval - 3;
+	s.payload_len = payload;
+	s.payload = text;
+	s.csum = from_peer ? PKTGEN_CSUM_FULL : PKTGEN_CSUM_PSEUDO;
+	return pktgen_build(&s, buf, 70000);
 }
 
 static int write_trace(const char *path, struct flow *flows, unsigned writes, uint64_t *super_packets)
@@ -272,39 +254,21 @@ static void udp_reasm_out(void *opaque, const struct segoff_reasm_out *o)
  * sender leaves it). */
 static size_t udp_frame(uint8_t *f, int v6, uint32_t payload, uint16_t id)
 {
-	size_t l4 = v6 ? 54 : 34, len = l4 + 8 + payload;
-	memset(f, 0, l4 + 8);
-	static const uint8_t mac[12] = { 2, 0, 0x5e, 0, 0, 2, 2, 0, 0x5e, 0, 0, 1 };
-	memcpy(f, mac, 12);
-	put16(f + 12, v6 ? 0x86dd : 0x0800);
-	uint8_t *ip = f + 14, *uh = f + l4;
-	static const uint8_t a4[8] = { 192, 0, 2, 1, 198, 51, 100, 1 };
-	static const uint8_t a6[32] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1, [16] = 0x20, 0x01, 0x0d, 0xb8, [31] = 2 };
-	segoff_csum_t ph;
-	if (v6) {
-		put32(ip, 0x60000000);
-		put16(ip + 4, (uint16_t)(8 + payload));
-		ip[6] = 17;
-		ip[7] = 64;
-		memcpy(ip + 8, a6, 32);
-		ph = segoff_csum_pseudo6(ip + 8, ip + 24, 17, 8 + payload);
-	} else {
-		ip[0] = 0x45;
-		put16(ip + 2, (uint16_t)(len - 14));
-		put16(ip + 4, id);
-		ip[8] = 64;
-		ip[9] = 17;
-		memcpy(ip + 12, a4, 8);
-		put16(ip + 10, segoff_csum_finish(segoff_csum(ip, 20)));
-		ph = segoff_csum_pseudo4(ip + 12, ip + 16, 17, 8 + payload);
-	}
-	put16(uh, 50000);
-	put16(uh + 2, 443);
-	put16(uh + 4, (uint16_t)(8 + payload));
-	for (size_t i = l4 + 8; i < len; i++)
-		f[i] = (uint8_t)(i * 7 + id);
-	put16(uh + 6, segoff_csum_fold(ph));
-	return len;
+	static const uint8_t mac_src[6] = { 2, 0, 0x5e, 0, 0, 1 }, mac_dst[6] = { 2, 0, 0x5e, 0, 0, 2 };
+	struct pktgen_spec s;
+	pktgen_default(&s);
+	s.udp = 1;
+	s.ipv6 = v6;
+	s.df = 0;
+	s.mac_src = mac_src;
+	s.mac_dst = mac_dst;
+	s.sport = 50000;
+	s.dport = 443;
+	s.ip_id = id;
+	s.payload_len = payload;
+	s.payload_seed = id;
+	s.csum = PKTGEN_CSUM_PSEUDO;
+	return pktgen_build(&s, f, 70000);
 }
 
 static int demo_udp(void)
