@@ -581,6 +581,34 @@ static void R4_tiny_first_fragment_splitting_the_udp_header(void)
 	free_held(2);
 }
 
+static void R4_ipv4_first_fragment_shorter_than_its_tcp_header(void)
+{
+	/* 32 bytes of a 40-byte TCP header in the first fragment: IPv4
+	 * reassembly does not read the transport header, so it goes through */
+	static uint8_t f[2000];
+	start_adv();
+	size_t len = v4_fragment(f, 6, 0, 32, 1);
+	f[14 + 9] = 6; /* TCP */
+	f[14 + 10] = f[14 + 11] = 0;
+	uint16_t c = (uint16_t)~ref_fold(ref_sum(f + 14, 20, 0));
+	f[14 + 10] = (uint8_t)(c >> 8);
+	f[14 + 11] = (uint8_t)c;
+	f[34 + 12] = 10 << 4; /* data offset: 40 bytes */
+	feed(f, len, 0);
+	CHECK_EQ(k()[SEGOFF_REASM_MALFORMED], 0);
+	len = v4_fragment(f, 6, 32, 100, 0);
+	f[14 + 9] = 6;
+	f[14 + 10] = f[14 + 11] = 0;
+	c = (uint16_t)~ref_fold(ref_sum(f + 14, 20, 0));
+	f[14 + 10] = (uint8_t)(c >> 8);
+	f[14 + 11] = (uint8_t)c;
+	feed(f, len, 1);
+	CHECK_EQ(delivered, 1);
+	CHECK_EQ(out_len, 34 + 132);
+	segoff_reasm_destroy(adv);
+	free_held(2);
+}
+
 static void R4_over_65535_zero_length_and_too_many_fragments(void)
 {
 	static uint8_t f[70000];
@@ -814,6 +842,7 @@ int main(int argc, char **argv)
 		TEST(R2_R3_ipv6_bad_length_atomic_and_header_chain),
 		TEST(R3_ipv6_fragment_behind_a_200_header_chain_is_dropped),
 		TEST(R4_tiny_first_fragment_splitting_the_udp_header),
+		TEST(R4_ipv4_first_fragment_shorter_than_its_tcp_header),
 		TEST(R4_over_65535_zero_length_and_too_many_fragments),
 		TEST(R4_flood_of_incomplete_datagrams_stays_under_mem_high),
 		TEST(R4_no_fragment_count_130_fragments_of_80_bytes),

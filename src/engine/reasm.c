@@ -527,7 +527,13 @@ int segoff_reasm_receive(struct segoff_reasm *r, const void *frame_v, size_t len
 	}
 	struct frag_info fi;
 	int is = pkt.l3_proto == SEGOFF_PROTO_IPV4 ? info_v4(&pkt, len, &fi) : info_v6(&pkt, len, &fi);
-	if (is < 0 || (perr < 0 && !(is > 0 && fi.ipv6 && fi.offset == 0))) {
+	/* A parse that stopped past a whole IPv4 header is a first fragment
+	 * too short for its transport header: the kernel's IPv4 reassembly
+	 * never looks there, so neither does this (IPv6 has its rule, R3). */
+	int ipv4_whole = 0;
+	for (unsigned i = 0; i < pkt.nr_layers; i++)
+		ipv4_whole |= pkt.layer[i].proto == SEGOFF_PROTO_IPV4 && pkt.layer[i].off == pkt.l3_off;
+	if (is < 0 || (perr < 0 && !(is > 0 && ((fi.ipv6 && fi.offset == 0) || (!fi.ipv6 && ipv4_whole))))) {
 		drop(r, cookie, SEGOFF_REASM_MALFORMED);
 		return SEGOFF_OK;
 	}
