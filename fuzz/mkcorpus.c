@@ -11,6 +11,18 @@
 #include <segoff/frag.h>
 #include "pktgen.h"
 
+/* Writes one seed, DIR[SUFFIX]/seed-NN.bin; -1 if it cannot. */
+static int write_seed(const char *dir, const char *suffix, int i, const uint8_t *data, size_t len)
+{
+	char path[4096];
+	snprintf(path, sizeof(path), "%s%s/seed-%02d.bin", dir, suffix, i);
+	FILE *f = fopen(path, "wb");
+	if (!f)
+		return -1;
+	size_t put = fwrite(data, 1, len, f);
+	return fclose(f) == 0 && put == len ? 0 : -1;
+}
+
 int main(int argc, char **argv)
 {
 	const char *dir = argc > 1 ? argv[1] : "fuzz/corpus";
@@ -41,13 +53,8 @@ int main(int argc, char **argv)
 			memmove(buf + 13, buf + 13 + l3, len - l3);
 			len -= l3;
 		}
-		char path[4096];
-		snprintf(path, sizeof(path), "%s/seed-%02d.bin", dir, i);
-		FILE *f = fopen(path, "wb");
-		if (!f)
+		if (write_seed(dir, "", i, buf, 13 + len) < 0)
 			return 1;
-		fwrite(buf, 1, 13 + len, f);
-		fclose(f);
 	}
 	/* GRO: flows of segments, some perturbed, as [len][frame] records */
 	static uint8_t rec[60000];
@@ -74,13 +81,8 @@ int main(int argc, char **argv)
 			rec[at + 1] = (uint8_t)len;
 			at += 2 + len;
 		}
-		char path[4096];
-		snprintf(path, sizeof(path), "%s-gro/seed-%02d.bin", dir, i);
-		FILE *f = fopen(path, "wb");
-		if (!f)
+		if (write_seed(dir, "-gro", i, rec, at) < 0)
 			return 1;
-		fwrite(rec, 1, at, f);
-		fclose(f);
 	}
 	/* Reassembly: fragments of IPv4 and IPv6 UDP datagrams, in order,
 	 * reversed or with one repeated, as [len][time step][frame] records.
@@ -120,13 +122,8 @@ int main(int argc, char **argv)
 				at += 3 + fr[which].len;
 			}
 		}
-		char path[4096];
-		snprintf(path, sizeof(path), "%s-reasm/seed-%02d.bin", dir, i);
-		FILE *f = fopen(path, "wb");
-		if (!f)
+		if (write_seed(dir, "-reasm", i, rec, at) < 0)
 			return 1;
-		fwrite(rec, 1, at, f);
-		fclose(f);
 	}
 	/* vnet: TCP and UDP super-packets from a TAP, honest headers and the
 	 * lies users have been bitten by (hdr_len, csum_offset, gso_size 0,
@@ -156,13 +153,8 @@ int main(int argc, char **argv)
 		segoff_vnet_encode(&h, buf + 2, mrg ? SEGOFF_VNET_HDR_MRG_LEN : SEGOFF_VNET_HDR_LEN);
 		if (!mrg)
 			memmove(buf + 2 + 10, buf + 2 + 12, len);
-		char path[4096];
-		snprintf(path, sizeof(path), "%s-vnet/seed-%02d.bin", dir, i);
-		FILE *f = fopen(path, "wb");
-		if (!f)
+		if (write_seed(dir, "-vnet", i, buf, 2 + (mrg ? 12 : 10) + len) < 0)
 			return 1;
-		fwrite(buf, 1, 2 + (mrg ? 12 : 10) + len, f);
-		fclose(f);
 	}
 	/* frag: datagrams and MTUs, from the smallest fragments to jumbo */
 	struct rng r4 = { 2029 };
@@ -181,13 +173,8 @@ int main(int argc, char **argv)
 		buf[0] = (uint8_t)(mtu >> 8);
 		buf[1] = (uint8_t)mtu;
 		buf[2] = (uint8_t)(i * 29);
-		char path[4096];
-		snprintf(path, sizeof(path), "%s-frag/seed-%02d.bin", dir, i);
-		FILE *f = fopen(path, "wb");
-		if (!f)
+		if (write_seed(dir, "-frag", i, buf, 3 + len) < 0)
 			return 1;
-		fwrite(buf, 1, 3 + len, f);
-		fclose(f);
 	}
 	return 0;
 }

@@ -292,16 +292,6 @@ int ref_verify_tcp(const uint8_t *frame, size_t len, size_t l3_off, size_t l4_of
 	return ref_fold(ref_sum(frame + l4_off, l4_len, ref_pseudo(ip, ipv6, l4_len))) == 0xffff;
 }
 
-size_t pktgen_flatten(uint8_t *dst, const struct segoff_slice *iov, unsigned nr_iov)
-{
-	size_t at = 0;
-	for (unsigned i = 0; i < nr_iov; i++) {
-		memcpy(dst + at, iov[i].base, iov[i].len);
-		at += iov[i].len;
-	}
-	return at;
-}
-
 long hexdiff(const char *what, const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
 {
 	size_t n = alen < blen ? alen : blen, d = 0;

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <segoff/pkt.h>
+#include "slices.h"
 
 struct rng {
 	uint64_t s;
@@ -82,8 +83,6 @@ int ref_verify_tcp(const uint8_t *frame, size_t len, size_t l3_off, size_t l4_of
 int ref_verify_udp(const uint8_t *frame, size_t len, size_t l3_off, size_t l4_off, int ipv6);
 
 /* Hex dump of two frames around their first difference; returns that offset or -1. */
-/* Copies slices back to back into `dst`; returns the bytes copied. */
-size_t pktgen_flatten(uint8_t *dst, const struct segoff_slice *iov, unsigned nr_iov);
 
 long hexdiff(const char *what, const uint8_t *a, size_t alen, const uint8_t *b, size_t blen);
 

@@ -30,7 +30,7 @@ static void on_deliver(void *opaque, const struct segoff_reasm_out *o)
 {
 	(void)opaque;
 	delivered++;
-	out_len = pktgen_flatten(outbuf, o->iov, o->nr_iov);
+	out_len = slices_flatten(outbuf, o->iov, o->nr_iov);
 	if (expect_frame && (out_len != expect_len || memcmp(outbuf, expect_frame, out_len) != 0))
 		unexpected++;
 }

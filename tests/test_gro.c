@@ -37,7 +37,7 @@ static void on_deliver(void *opaque, const struct segoff_gro_out *o)
 		return;
 	struct out *d = &outs[nout++];
 	d->data = malloc(o->len);
-	CHECK_EQ(pktgen_flatten(d->data, o->iov, o->nr_iov), o->len);
+	CHECK_EQ(slices_flatten(d->data, o->iov, o->nr_iov), o->len);
 	d->len = o->len;
 	d->gso_size = o->gso_size;
 	d->gso_segs = o->gso_segs;

@@ -36,7 +36,7 @@ static void collect_one(void *opaque, const struct segoff_gro_out *o)
 {
 	(void)opaque;
 	nout++;
-	out_len = pktgen_flatten(out_buf, o->iov, o->nr_iov);
+	out_len = slices_flatten(out_buf, o->iov, o->nr_iov);
 	last_out = *o;
 }
 
@@ -200,7 +200,7 @@ static void account(void *opaque, const struct segoff_gro_out *o)
 {
 	(void)opaque;
 	static uint8_t flat[70000];
-	size_t at = pktgen_flatten(flat, o->iov, o->nr_iov);
+	size_t at = slices_flatten(flat, o->iov, o->nr_iov);
 	struct segoff_pkt pkt;
 	segoff_pkt_init(&pkt, flat, at, NULL, 0);
 	if (segoff_parse(&pkt, SEGOFF_PROTO_ETH, 0) < 0 || pkt.l4_proto != SEGOFF_PROTO_TCP) {
@@ -370,7 +370,7 @@ static void record(void *opaque, const struct segoff_gro_out *o)
 	if (rec->n >= 4 * MAX_IN)
 		return;
 	rec->off[rec->n] = rec->total;
-	rec->total += pktgen_flatten(rec->bytes + rec->total, o->iov, o->nr_iov);
+	rec->total += slices_flatten(rec->bytes + rec->total, o->iov, o->nr_iov);
 	rec->meta[rec->n] = *o;
 	rec->meta[rec->n].iov = NULL;
 	rec->n++;

@@ -374,7 +374,7 @@ static void model_deliver(void *opaque, const struct segoff_reasm_out *o)
 {
 	(void)opaque;
 	static uint8_t flat[70000];
-	size_t at = pktgen_flatten(flat, o->iov, o->nr_iov);
+	size_t at = slices_flatten(flat, o->iov, o->nr_iov);
 	struct segoff_pkt pkt;
 	segoff_pkt_init(&pkt, flat, at, NULL, 0);
 	if (segoff_parse(&pkt, SEGOFF_PROTO_ETH, 0) < 0 || pkt.l4_proto != SEGOFF_PROTO_UDP || model_n == 8)

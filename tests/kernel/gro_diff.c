@@ -288,7 +288,7 @@ static void model_deliver(void *opaque, const struct segoff_gro_out *out)
 	(void)opaque;
 	if (delivered.n < MAX_FRAMES)
 		delivered.payload[delivered.n++] = out->len - out->hdr_len;
-	size_t at = pktgen_flatten(scratch, out->iov, out->nr_iov);
+	size_t at = slices_flatten(scratch, out->iov, out->nr_iov);
 	if (out->gso_size && ((out->gso_type & SEGOFF_GSO_FIXEDID) || at >= B_GSO_MAX_SIZE)) {
 		/* B cannot take a fixed-ID GSO packet, nor one whose frame
 		 * reaches its gso_max_size (gso_features_check counts the MAC

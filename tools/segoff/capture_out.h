@@ -10,6 +10,7 @@
 #include <sys/time.h>
 #include <segoff/segoff.h>
 #include "pcapio.h"
+#include "slices.h"
 
 struct capture_out {
 	struct pcapio_writer *w;
@@ -18,8 +19,6 @@ struct capture_out {
 	uint8_t *flat;              /* room for the largest packet the engine delivers */
 };
 
-/* Copies slices back to back into `dst`; returns the bytes copied. */
-size_t capture_flatten(uint8_t *dst, const struct segoff_slice *iov, unsigned nr_iov);
 /* One packet as it is, at `ts`. */
 void capture_out_write(struct capture_out *o, const struct timeval *ts, const void *data, uint32_t len);
 /* One packet given as slices, flattened, at o->now. */

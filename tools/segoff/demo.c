@@ -241,7 +241,7 @@ static unsigned udp_outs;
 static void udp_gro_out(void *opaque, const struct segoff_gro_out *o)
 {
 	(void)opaque;
-	udp_out_len = capture_flatten(udp_out, o->iov, o->nr_iov);
+	udp_out_len = slices_flatten(udp_out, o->iov, o->nr_iov);
 	udp_outs++;
 }
 
