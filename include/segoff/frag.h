@@ -105,7 +105,7 @@ struct segoff_reasm_out {
  * The tables are taken at creation, sized from mem_high so that memory, not
  * a table, runs out first (segoff_reasm_memsize() says how much): with the
  * defaults, a datagram of 8,192 eight-byte fragments reassembles, and about
- * 18,000 small datagrams can be in flight. */
+ * 20,000 datagrams of one 60-byte fragment each can be in flight. */
 struct segoff_reasm_config {
 	uint64_t mem_high, mem_low; /* bytes charged: past high, the oldest are evicted to low [R4] */
 	uint64_t timeout_v4, timeout_v6; /* in the caller's time unit */
