@@ -54,7 +54,7 @@ static int frag_plan(const struct segoff_pkt *pkt, struct segoff_frag_params *p,
 	int err = proto_ops_of(l->proto)->frag_prepare(c, l);
 	if (err < 0)
 		return err;
-	if (c->data_off > pkt->head_len || c->data_off > pkt->len)
+	if (c->data_off > pkt->head_len || c->data_off > end) /* end <= pkt->len */
 		return SEGOFF_E_TRUNCATED;
 	if (p->mtu < c->unfrag_len + c->frag_hdr_len + 8)
 		return SEGOFF_E_FRAG_MTU;
@@ -64,8 +64,6 @@ static int frag_plan(const struct segoff_pkt *pkt, struct segoff_frag_params *p,
 	 * sending socket's output caps the last at per_frag too. */
 	uint32_t room = p->mtu - c->unfrag_len - c->frag_hdr_len;
 	c->per_frag = room & ~7u;
-	if (c->data_off > end)
-		return SEGOFF_E_TRUNCATED;
 	c->data_len = end - c->data_off;
 	if (p->layout == SEGOFF_FRAG_LOCAL_OUT)
 		room = c->per_frag;
