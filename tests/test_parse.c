@@ -38,6 +38,33 @@ static void parse_finds_every_layer_offset(void)
 	}
 }
 
+/* Every layer knows its encapsulation level and its network layer; with
+ * no tunnel the inner offsets are the outer ones. */
+static void parse_gives_each_layer_its_depth_and_network_layer(void)
+{
+	struct rng r = { check_seed() };
+	for (int i = 0; i < 500; i++) {
+		struct pktgen_spec s;
+		struct segoff_pkt pkt;
+		size_t len;
+		pktgen_random(&s, &r, 0, 100);
+		CHECK_EQ(parse_spec(&s, &pkt, &len), SEGOFF_OK);
+		unsigned ip = 1u + s.nr_vlan;
+		for (unsigned k = 0; k < pkt.nr_layers; k++) {
+			CHECK_EQ(pkt.layer[k].depth, 0);
+			CHECK_EQ(pkt.layer[k].net, k <= ip ? SEGOFF_LAYER_NONE : ip);
+		}
+		CHECK_EQ(pkt.layer[ip].proto, pkt.l3_proto);
+		CHECK_EQ(pkt.encap_depth, 0);
+		CHECK_EQ(pkt.inner_l3_off, pkt.l3_off);
+		CHECK_EQ(pkt.inner_l4_off, pkt.l4_off);
+		CHECK_EQ(pkt.inner_l3_proto, pkt.l3_proto);
+		CHECK_EQ(pkt.inner_l4_proto, pkt.l4_proto);
+		if (check_failures_in_test)
+			return;
+	}
+}
+
 static void parse_refuses_a_third_vlan_tag(void)
 {
 	struct pktgen_spec s;
@@ -190,6 +217,7 @@ int main(int argc, char **argv)
 {
 	static const struct check_test tests[] = {
 		TEST(parse_finds_every_layer_offset),
+		TEST(parse_gives_each_layer_its_depth_and_network_layer),
 		TEST(parse_refuses_a_third_vlan_tag),
 		TEST(parse_refuses_bad_ip_version_and_ihl),
 		TEST(parse_refuses_a_200_header_ipv6_chain),

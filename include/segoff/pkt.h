@@ -56,13 +56,29 @@ enum segoff_csum_state {
 #define SEGOFF_GSO_TCP_ECN  0x0010u /* device may do ECN-aware TSO; no effect on software output */
 #define SEGOFF_GSO_FIXEDID  0x0020u /* keep the IPv4 ID on every segment [I2] */
 
-/* Most layers one packet may have: eth + 2 vlan + ip + l4, with room to spare. */
-#define SEGOFF_MAX_LAYERS 8
+/* Most layers one packet may have: room for a VXLAN packet with two VLAN
+ * tags on either side (eth + 2 vlan + ip + udp + vxlan + eth + 2 vlan + ip +
+ * tcp = 11), and one to spare. More is SEGOFF_E_LAYER_LIMIT. */
+#define SEGOFF_MAX_LAYERS 12
+/* Most encapsulation depths a packet's layers may have (0 = outermost). */
+#define SEGOFF_MAX_DEPTH 4
 /* Most IPv6 extension headers the parser walks before refusing the packet. */
 #define SEGOFF_MAX_EXTHDRS 16
+/* `net` of a layer that no network layer encloses (the outer link layers). */
+#define SEGOFF_LAYER_NONE 0xff
 
+/*
+ * One parsed header. `depth` is its encapsulation level: 0 for the outer
+ * packet, one more for each tunnel crossed (the layers after a tunnel
+ * header, or after an IP header that carries IP). `net` is the index in
+ * segoff_pkt.layer of the nearest network layer before it (for a TCP
+ * header, its IP header, whose addresses make its pseudo-header; for an
+ * inner IP header, the outer one), or SEGOFF_LAYER_NONE.
+ */
 struct segoff_layer {
 	uint8_t proto;          /* enum segoff_proto */
+	uint8_t depth;          /* encapsulation level, 0 = outermost */
+	uint8_t net;            /* index of the enclosing network layer */
 	uint16_t off;           /* offset of this header from the start of the packet */
 	uint16_t len;           /* length of this header (IPv6: with extension headers) */
 };
@@ -75,17 +91,26 @@ struct segoff_pkt {
 	const struct segoff_slice *frags;
 	unsigned nr_frags;
 
-	/* Metadata filled by segoff_parse(). */
+	/* Metadata filled by segoff_parse(). l3_* and l4_* describe the
+	 * outermost network and transport headers (as sk_buff's
+	 * network_header and transport_header); inner_l3_* and inner_l4_* the
+	 * innermost ones (its inner_network_header, inner_transport_header),
+	 * which are the same as the outer ones when encap_depth is 0. */
 	uint32_t len;           /* total bytes: head_len + all slices */
 	uint8_t nr_layers;
 	struct segoff_layer layer[SEGOFF_MAX_LAYERS];
 	uint16_t l3_off;        /* 0xffff when there is no IP layer */
 	uint16_t l4_off;        /* 0xffff when there is no TCP/UDP layer */
+	uint16_t inner_l3_off;  /* 0xffff when there is no IP layer */
+	uint16_t inner_l4_off;  /* 0xffff when there is no TCP/UDP layer */
 	uint16_t payload_off;   /* first byte after the last header parsed */
 	uint8_t l3_proto;       /* SEGOFF_PROTO_IPV4 / _IPV6 / _NONE */
 	uint8_t l4_proto;       /* SEGOFF_PROTO_TCP / _UDP / _NONE */
+	uint8_t inner_l3_proto;
+	uint8_t inner_l4_proto;
+	uint8_t encap_depth;    /* depth of the innermost layer: 0 = no tunnel */
 	uint8_t is_fragment;    /* IPv4 MF/offset, or an IPv6 fragment header */
-	uint8_t nr_vlan;
+	uint8_t nr_vlan;        /* VLAN tags of the outermost Ethernet header */
 
 	/* Offload metadata: set by the caller or by segoff_vnet_to_pkt(). */
 	uint16_t gso_size;      /* MSS; 0 = not a GSO packet */
@@ -113,8 +138,8 @@ void segoff_pkt_init(struct segoff_pkt *pkt, const void *head, size_t head_len,
  * enforced here, because a TSO super-packet may carry 0 there (BIG TCP) and
  * the kernel's segmenter ignores them.
  *
- * Returns SEGOFF_OK, or SEGOFF_E_TRUNCATED, _VLAN_DEPTH, _IP_VERSION,
- * _IPV4_IHL, _IPV6_EXTHDR_LIMIT, _TCP_DOFF, _INVAL.
+ * Returns SEGOFF_OK, or SEGOFF_E_TRUNCATED, _VLAN_DEPTH, _LAYER_LIMIT,
+ * _IP_VERSION, _IPV4_IHL, _IPV6_EXTHDR_LIMIT, _TCP_DOFF, _INVAL.
  */
 int segoff_parse(struct segoff_pkt *pkt, enum segoff_proto first, unsigned off);
 

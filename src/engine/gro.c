@@ -316,8 +316,8 @@ static void flow_flush(struct segoff_gro *g, struct gro_flow *f, enum segoff_gro
 	out.gso_segs = f->count;
 	if (f->count == 1) {
 		out.csum_state = f->in_csum_state;
-		out.csum_start = f->l4_off;
-		out.csum_offset = f->l4_proto == SEGOFF_PROTO_TCP ? 16 : 6;
+		out.csum_start = f->inner_l4_off;
+		out.csum_offset = f->inner_l4_proto == SEGOFF_PROTO_TCP ? 16 : 6;
 	} else {
 		/* a compressed run of pure ACKs (LRO) is one plain packet */
 		int full = g->cfg.csum == SEGOFF_GRO_CSUM_FULL || f->payload_len == 0;
@@ -336,8 +336,8 @@ static void flow_flush(struct segoff_gro *g, struct gro_flow *f, enum segoff_gro
 			out.gso_segs = 1;
 		}
 		out.csum_state = full ? SEGOFF_CSUM_COMPLETE : SEGOFF_CSUM_PARTIAL;
-		out.csum_start = f->l4_off;
-		out.csum_offset = f->l4_proto == SEGOFF_PROTO_TCP ? 16 : 6;
+		out.csum_start = f->inner_l4_off;
+		out.csum_offset = f->inner_l4_proto == SEGOFF_PROTO_TCP ? 16 : 6;
 	}
 	f->slices[0] = (struct segoff_slice){ f->hdr, f->hdr_len };
 	out.iov = f->slices;
@@ -384,10 +384,9 @@ static void flow_hold(struct segoff_gro *g, const struct segoff_pkt *pkt, const 
 	f->nr_layers = pkt->nr_layers;
 	memcpy(f->layer, pkt->layer, sizeof(f->layer));
 	f->l3_off = pkt->l3_off;
-	f->l4_off = pkt->l4_off;
-	f->l3_proto = pkt->l3_proto;
-	f->l4_proto = pkt->l4_proto;
-	f->ip_fixedid = 0;
+	f->inner_l4_off = pkt->inner_l4_off;
+	f->inner_l4_proto = pkt->inner_l4_proto;
+	memset(f->ip_fixedid, 0, sizeof(f->ip_fixedid));
 	f->pure_ack = in->payload_len == 0;
 	f->mss = (uint16_t)in->payload_len;
 	f->count = 1;
@@ -435,7 +434,7 @@ static void flow_hold(struct segoff_gro *g, const struct segoff_pkt *pkt, const 
 	g->mru = idx;
 	f->live = 1;
 	if (f->fast)
-		g->guess[guess_slot(f->hdr + f->l4_off)] = idx;
+		g->guess[guess_slot(f->hdr + f->inner_l4_off)] = idx;
 	f->hnext = g->buckets[hash & g->bucket_mask];
 	g->buckets[hash & g->bucket_mask] = idx;
 	f->older = g->newest;
@@ -465,8 +464,8 @@ int segoff_gro_receive(struct segoff_gro *g, const struct segoff_pkt *pkt, void 
 	/* Only TCP (and UDP when asked) whose headers all fit; a GSO packet is
 	 * not merged [G2]. */
 	const struct segoff_layer *last = pkt->nr_layers ? &pkt->layer[pkt->nr_layers - 1] : NULL;
-	if (!last || (pkt->l4_proto != SEGOFF_PROTO_TCP && pkt->l4_proto != SEGOFF_PROTO_UDP) ||
-	    last->off != pkt->l4_off || pkt->gso_size || pkt->payload_off > pkt->len) {
+	if (!last || (pkt->inner_l4_proto != SEGOFF_PROTO_TCP && pkt->inner_l4_proto != SEGOFF_PROTO_UDP) ||
+	    last->off != pkt->inner_l4_off || pkt->gso_size || pkt->payload_off > pkt->len) {
 		g->counters[SEGOFF_GRO_NOT_HELD_UNSUPPORTED]++;
 		deliver_unchanged(g, pkt, cookie, 0);
 		return SEGOFF_OK;
@@ -622,7 +621,7 @@ static int fast_receive(struct segoff_gro *g, const uint8_t *frame, size_t len, 
 	/* The mask keeps every identity byte: headers equal to a flow's under
 	 * its mask mean that flow, with no key to gather or hash. The guess is
 	 * the flow last seen with these ports (in the most recent layout). */
-	int32_t gi = g->guess[guess_slot(frame + m->l4_off)];
+	int32_t gi = g->guess[guess_slot(frame + m->inner_l4_off)];
 	struct gro_flow *f = gi != NIL ? &g->flows[gi] : NULL;
 	if (!f || !f->live || !f->fast || f->hdr_len != m->hdr_len ||
 	    !masked_equal(frame, len, f->hdr, f->mask, f->hdr_len)) {

@@ -58,7 +58,8 @@ static int gso_plan(const struct segoff_pkt *pkt, const struct segoff_gso_params
 	if (pkt->is_fragment)
 		return SEGOFF_E_FRAGMENT;
 	const struct segoff_layer *last = &pkt->layer[pkt->nr_layers - 1];
-	if (pkt->l4_proto == SEGOFF_PROTO_NONE || last->off != pkt->l4_off || pkt->l3_off == 0xffff)
+	/* the innermost transport header is the one cut, and the last */
+	if (pkt->inner_l4_proto == SEGOFF_PROTO_NONE || last->off != pkt->inner_l4_off || pkt->l3_off == 0xffff)
 		return SEGOFF_E_NOT_SEGMENTABLE;
 
 	unsigned mss = p->mss ? p->mss : pkt->gso_size;
@@ -84,9 +85,10 @@ static int gso_plan(const struct segoff_pkt *pkt, const struct segoff_gso_params
 		.hdr_len = hdr_len,
 		.payload_len = payload_len,
 		.full_csum = p->csum == SEGOFF_GSO_CSUM_FULL,
-		.fixed_id = p->ip_id == SEGOFF_GSO_IP_ID_FIXED ||
-			    (p->ip_id == SEGOFF_GSO_IP_ID_AUTO && (pkt->gso_type & SEGOFF_GSO_FIXEDID)),
 	};
+	/* the outer IPv4 ID [I2]; each level's network layer counts its own */
+	c->level[0].fixed_id = p->ip_id == SEGOFF_GSO_IP_ID_FIXED ||
+			       (p->ip_id == SEGOFF_GSO_IP_ID_AUTO && (pkt->gso_type & SEGOFF_GSO_FIXEDID));
 	for (unsigned i = 0; i < pkt->nr_layers; i++) {
 		const struct proto_ops *ops = proto_ops_of(pkt->layer[i].proto);
 		if (ops->gso_prepare) {

@@ -20,6 +20,7 @@ static int eth_gro_check(struct gro_in *in, const struct segoff_layer *l)
 
 const struct proto_ops segoff__proto_eth = {
 	.name = "eth",
+	.role = ROLE_LINK,
 	.parse = eth_parse,
 	.gro_check = eth_gro_check,
 };

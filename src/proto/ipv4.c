@@ -20,8 +20,6 @@ static int ipv4_parse(struct parse_state *st)
 		return SEGOFF_E_IPV4_IHL;
 	if (st->off + ihl > pkt->head_len)
 		return SEGOFF_E_TRUNCATED;
-	pkt->l3_off = (uint16_t)st->off;
-	pkt->l3_proto = SEGOFF_PROTO_IPV4;
 	uint16_t frag = rd16(ip + 6);
 	pkt->is_fragment = (frag & (IPV4_MF | IPV4_OFFSET_MASK)) != 0;
 	st->len = ihl;
@@ -35,8 +33,8 @@ static int ipv4_gso_prepare(struct gso_ctx *c, const struct segoff_layer *l)
 	const uint8_t *ip = c->pkt->head + l->off;
 	if (c->pkt->is_fragment)
 		return SEGOFF_E_FRAGMENT;
-	c->l3_gso_type = SEGOFF_GSO_TCPV4;
-	c->pseudo = segoff_csum_pseudo4(ip + 12, ip + 16, 0, 0);
+	c->level[l->depth].l3_gso_type = SEGOFF_GSO_TCPV4;
+	c->level[l->depth].pseudo = segoff_csum_pseudo4(ip + 12, ip + 16, 0, 0);
 	return SEGOFF_OK;
 }
 
@@ -66,7 +64,7 @@ static void ipv4_gso_template(const struct gso_ctx *c, const struct segoff_layer
 	uint16_t tot_len = ipv4_full_tot_len(c, l);
 	wr16(ip + 2, tot_len);
 	/* With a fixed ID every middle segment has the same header checksum too. */
-	if (c->fixed_id)
+	if (c->level[l->depth].fixed_id)
 		wr16(ip + 10, ipv4_check(ipv4_base_sum(c->pkt->head + l->off, l->len), tot_len, rd16(ip + 4)));
 }
 
@@ -78,7 +76,7 @@ static void ipv4_gso_fixup(const struct gso_ctx *c, const struct segoff_layer *l
 	const uint16_t base = ipv4_base_sum(c->pkt->head + off, l->len);
 	const uint16_t full_len = ipv4_full_tot_len(c, l);
 	const uint16_t last_len = (uint16_t)(segs[last].len - off);
-	if (!c->fixed_id) {
+	if (!c->level[l->depth].fixed_id) {
 		for (unsigned i = 0; i < last; i++) {
 			uint8_t *ip = segs[i].head + off;
 			uint16_t id = (uint16_t)(id0 + i);
@@ -86,7 +84,7 @@ static void ipv4_gso_fixup(const struct gso_ctx *c, const struct segoff_layer *l
 			wr16(ip + 10, ipv4_check(base, full_len, id));
 		}
 	}
-	uint16_t id_last = c->fixed_id ? id0 : (uint16_t)(id0 + last);
+	uint16_t id_last = c->level[l->depth].fixed_id ? id0 : (uint16_t)(id0 + last);
 	uint8_t *ip = segs[last].head + off;
 	wr16(ip + 2, last_len);
 	wr16(ip + 4, id_last);
@@ -160,7 +158,7 @@ static int ipv4_gro_receive(const struct gro_flow *f, const struct gro_in *in, c
 	if (in->lro)
 		return 0;
 	uint16_t offset = (uint16_t)(rd16(ip + 4) - rd16(ip2 + 4));
-	int fixed = f->ip_fixedid || (f->count == 1 && offset == 0);
+	int fixed = f->ip_fixedid[l->depth] || (f->count == 1 && offset == 0);
 	if (offset != (fixed ? 0 : f->count))
 		return SEGOFF_GRO_FLUSH_MISMATCH_IP_ID;
 	return 0;
@@ -169,7 +167,7 @@ static int ipv4_gro_receive(const struct gro_flow *f, const struct gro_in *in, c
 static void ipv4_gro_merge(struct gro_flow *f, const struct gro_in *in, const struct segoff_layer *l)
 {
 	if (f->count == 1 && !in->lro && rd16(in->hdr + l->off + 4) == rd16(f->hdr + l->off + 4))
-		f->ip_fixedid = 1;
+		f->ip_fixedid[l->depth] = 1;
 }
 
 /* tot_len and header checksum of the merged packet [G9]. */
@@ -198,7 +196,7 @@ static int ipv4_gro_fast(const struct gro_flow *f, struct gro_in *in, const stru
 	if (rd16(ip + 2) != in->frame_len - l->off || ipv4_hdr_sum(ip) != 0xffff)
 		return 0;
 	uint16_t offset = (uint16_t)(rd16(ip + 4) - rd16(f->hdr + l->off + 4));
-	int fixed = f->ip_fixedid || (f->count == 1 && offset == 0);
+	int fixed = f->ip_fixedid[l->depth] || (f->count == 1 && offset == 0);
 	return offset == (fixed ? 0 : f->count);
 }
 
@@ -266,6 +264,7 @@ static void ipv4_frag_fixup(const struct frag_ctx *c, uint8_t *ip, uint32_t offs
 
 const struct proto_ops segoff__proto_ipv4 = {
 	.name = "ipv4",
+	.role = ROLE_NET,
 	.parse = ipv4_parse,
 	.gso_prepare = ipv4_gso_prepare,
 	.gso_template = ipv4_gso_template,

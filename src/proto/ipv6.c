@@ -20,8 +20,7 @@ static int ipv6_parse(struct parse_state *st)
 	const uint8_t *ip = pkt->head + st->off;
 	if (ip[0] >> 4 != 6)
 		return SEGOFF_E_IP_VERSION;
-	pkt->l3_off = (uint16_t)st->off;
-	pkt->l3_proto = SEGOFF_PROTO_IPV6;
+	st->fixed_ok = 1;
 
 	unsigned off = st->off + 40, nr_ext = 0;
 	uint8_t nh = ip[6];
@@ -61,8 +60,8 @@ static int ipv6_gso_prepare(struct gso_ctx *c, const struct segoff_layer *l)
 	/* The kernel has no segmenter behind a fragment header (EPROTONOSUPPORT). */
 	if (c->pkt->is_fragment)
 		return SEGOFF_E_FRAGMENT;
-	c->l3_gso_type = SEGOFF_GSO_TCPV6;
-	c->pseudo = segoff_csum_pseudo6(ip + 8, ip + 24, 0, 0);
+	c->level[l->depth].l3_gso_type = SEGOFF_GSO_TCPV6;
+	c->level[l->depth].pseudo = segoff_csum_pseudo6(ip + 8, ip + 24, 0, 0);
 	return SEGOFF_OK;
 }
 
@@ -166,6 +165,7 @@ static void ipv6_frag_fixup(const struct frag_ctx *c, uint8_t *ip, uint32_t offs
 
 const struct proto_ops segoff__proto_ipv6 = {
 	.name = "ipv6",
+	.role = ROLE_NET,
 	.parse = ipv6_parse,
 	.gso_prepare = ipv6_gso_prepare,
 	.gso_template = ipv6_gso_template,

@@ -17,30 +17,62 @@ const char *segoff_proto_name(enum segoff_proto p)
 	return ops ? ops->name : "none";
 }
 
+/* Next-protocol dispatch: tables, so that a protocol (a tunnel) is added
+ * as a row, not as a case in a switch. */
+static const struct {
+	uint16_t ethertype;
+	uint8_t proto;
+} ethertype_rows[] = {
+	{ 0x0800, SEGOFF_PROTO_IPV4 },
+	{ 0x86dd, SEGOFF_PROTO_IPV6 },
+	{ 0x8100, SEGOFF_PROTO_VLAN }, /* 802.1Q */
+	{ 0x88a8, SEGOFF_PROTO_VLAN }, /* 802.1ad */
+};
+
+static const uint8_t ipproto_rows[256] = {
+	[6] = SEGOFF_PROTO_TCP,
+	[17] = SEGOFF_PROTO_UDP,
+};
+
 enum segoff_proto segoff__proto_from_ethertype(uint16_t ethertype)
 {
-	switch (ethertype) {
-	case 0x8100: /* 802.1Q */
-	case 0x88a8: /* 802.1ad */
-		return SEGOFF_PROTO_VLAN;
-	case 0x0800:
-		return SEGOFF_PROTO_IPV4;
-	case 0x86dd:
-		return SEGOFF_PROTO_IPV6;
-	default:
-		return SEGOFF_PROTO_NONE;
-	}
+	for (unsigned i = 0; i < sizeof(ethertype_rows) / sizeof(ethertype_rows[0]); i++)
+		if (ethertype_rows[i].ethertype == ethertype)
+			return (enum segoff_proto)ethertype_rows[i].proto;
+	return SEGOFF_PROTO_NONE;
 }
 
 enum segoff_proto segoff__proto_from_ipproto(uint8_t ipproto)
 {
-	switch (ipproto) {
-	case 6:
-		return SEGOFF_PROTO_TCP;
-	case 17:
-		return SEGOFF_PROTO_UDP;
-	default:
-		return SEGOFF_PROTO_NONE;
+	return (enum segoff_proto)ipproto_rows[ipproto];
+}
+
+/* Does a layer of role `next` after one of role `prev` start a new
+ * encapsulation level? After a tunnel header, and for an IP header that
+ * an IP header carries (IPIP, SIT, ip6ip6). */
+static int starts_level(enum layer_role prev, enum layer_role next)
+{
+	return prev == ROLE_TUNNEL || (prev == ROLE_NET && next == ROLE_NET);
+}
+
+/* The outer offsets keep the first header of each role, the inner ones
+ * the last. */
+static void record_role(struct segoff_pkt *pkt, enum layer_role role, enum segoff_proto p, unsigned off)
+{
+	if (role == ROLE_NET) {
+		if (pkt->l3_off == 0xffff) {
+			pkt->l3_off = (uint16_t)off;
+			pkt->l3_proto = (uint8_t)p;
+		}
+		pkt->inner_l3_off = (uint16_t)off;
+		pkt->inner_l3_proto = (uint8_t)p;
+	} else if (role == ROLE_TRANSPORT) {
+		if (pkt->l4_off == 0xffff) {
+			pkt->l4_off = (uint16_t)off;
+			pkt->l4_proto = (uint8_t)p;
+		}
+		pkt->inner_l4_off = (uint16_t)off;
+		pkt->inner_l4_proto = (uint8_t)p;
 	}
 }
 
@@ -49,8 +81,9 @@ int segoff_parse(struct segoff_pkt *pkt, enum segoff_proto first, unsigned off)
 	if (!pkt || !pkt->head || !proto_ops_of(first))
 		return SEGOFF_E_INVAL;
 	pkt->nr_layers = 0;
-	pkt->l3_off = pkt->l4_off = 0xffff;
-	pkt->l3_proto = pkt->l4_proto = SEGOFF_PROTO_NONE;
+	pkt->l3_off = pkt->l4_off = pkt->inner_l3_off = pkt->inner_l4_off = 0xffff;
+	pkt->l3_proto = pkt->l4_proto = pkt->inner_l3_proto = pkt->inner_l4_proto = SEGOFF_PROTO_NONE;
+	pkt->encap_depth = 0;
 	pkt->is_fragment = 0;
 	pkt->nr_vlan = 0;
 	pkt->payload_off = (uint16_t)off;
@@ -60,23 +93,48 @@ int segoff_parse(struct segoff_pkt *pkt, enum segoff_proto first, unsigned off)
 		return SEGOFF_E_INVAL;
 
 	struct parse_state st = { .pkt = pkt, .off = off, .next = first };
+	uint8_t net = SEGOFF_LAYER_NONE; /* the latest network layer */
 	while (st.next != SEGOFF_PROTO_NONE) {
 		enum segoff_proto p = st.next;
+		const struct proto_ops *ops = segoff__proto_table[p];
 		if (pkt->nr_layers == SEGOFF_MAX_LAYERS)
-			return SEGOFF_E_VLAN_DEPTH; /* only stacked tags can get here */
+			return SEGOFF_E_LAYER_LIMIT;
+		enum layer_role prev = pkt->nr_layers ? segoff__proto_table[pkt->layer[pkt->nr_layers - 1].proto]->role
+						      : ROLE_LINK;
+		if (starts_level(prev, ops->role)) {
+			if (st.depth + 1 == SEGOFF_MAX_DEPTH)
+				return SEGOFF_E_LAYER_LIMIT;
+			st.depth++;
+			st.nr_vlan = 0;
+		}
 		st.len = 0;
 		st.next = SEGOFF_PROTO_NONE;
-		int err = segoff__proto_table[p]->parse(&st);
-		if (err < 0)
+		st.fixed_ok = 0;
+		int err = ops->parse(&st);
+		if (err < 0) {
+			/* an IPv6 header whose own 40 bytes are whole is where the
+			 * packet's IP header is, even if its extension chain is cut
+			 * (reassembly names that case, R3) */
+			if (st.fixed_ok)
+				record_role(pkt, ops->role, p, st.off);
 			return err;
+		}
 		if (st.off + st.len > 0xffff)
 			return SEGOFF_E_TRUNCATED;
-		pkt->layer[pkt->nr_layers++] = (struct segoff_layer){
-			.proto = (uint8_t)p, .off = (uint16_t)st.off, .len = (uint16_t)st.len
+		uint8_t idx = pkt->nr_layers++;
+		pkt->layer[idx] = (struct segoff_layer){
+			.proto = (uint8_t)p, .depth = (uint8_t)st.depth, .net = net,
+			.off = (uint16_t)st.off, .len = (uint16_t)st.len
 		};
+		record_role(pkt, ops->role, p, st.off);
+		if (ops->role == ROLE_NET)
+			net = idx;
+		if (st.depth == 0)
+			pkt->nr_vlan = (uint8_t)st.nr_vlan;
 		st.off += st.len;
 		pkt->payload_off = (uint16_t)st.off;
 	}
+	pkt->encap_depth = (uint8_t)st.depth;
 	return SEGOFF_OK;
 }
 
@@ -106,10 +164,10 @@ segoff_csum_t segoff__gro_flow_payload_sum(const struct gro_flow *f)
 	return sum;
 }
 
-segoff_csum_t segoff__gro_pseudo(const uint8_t *hdr, uint16_t l3_off, uint8_t l3_proto, uint8_t ipproto, uint32_t l4_len)
+segoff_csum_t segoff__gro_pseudo(const uint8_t *hdr, const struct segoff_layer *net, uint8_t ipproto, uint32_t l4_len)
 {
-	const uint8_t *ip = hdr + l3_off;
-	if (l3_proto == SEGOFF_PROTO_IPV6)
+	const uint8_t *ip = hdr + net->off;
+	if (net->proto == SEGOFF_PROTO_IPV6)
 		return segoff_csum_pseudo6(ip + 8, ip + 24, ipproto, l4_len);
 	return segoff_csum_pseudo4(ip + 12, ip + 16, ipproto, l4_len);
 }

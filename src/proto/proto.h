@@ -27,11 +27,25 @@
 #include <segoff/gro.h>
 #include "../core/internal.h"
 
+/* What a layer is to the engines; the parser keeps the packet's offsets
+ * (outer and inner L3/L4) and the layers' depths from it, so that no
+ * protocol writes them itself. */
+enum layer_role {
+	ROLE_LINK = 0,  /* Ethernet, VLAN */
+	ROLE_NET,       /* IPv4, IPv6: carries a pseudo-header and an ID */
+	ROLE_TRANSPORT, /* TCP, UDP */
+	ROLE_TUNNEL,    /* a tunnel header: what follows is one level deeper */
+};
+
 struct parse_state {
 	struct segoff_pkt *pkt;
 	unsigned off;           /* where this layer's header starts */
 	unsigned len;           /* out: its length */
 	enum segoff_proto next; /* out: the protocol that follows, or NONE */
+	unsigned depth;         /* this layer's encapsulation level */
+	unsigned nr_vlan;       /* VLAN tags seen at this depth */
+	int fixed_ok;           /* out: the layer's fixed header is whole, even if
+				 * what it chains (IPv6 extension headers) is not */
 };
 
 struct gso_ctx {
@@ -43,11 +57,16 @@ struct gso_ctx {
 	unsigned hdr_len;       /* bytes of headers in every segment */
 	uint32_t payload_len;   /* bytes after the headers in the super-packet */
 	int full_csum;          /* write final L4 checksums */
-	int fixed_id;           /* IPv4: keep the ID [I2] */
-	uint32_t l3_gso_type;   /* set by L3 prepare: SEGOFF_GSO_TCPV4 or _TCPV6 */
-	segoff_csum_t pseudo;   /* set by L3 prepare: pseudo-header address sum (L4 adds
-				 * its protocol number and length) */
 	const uint8_t *tmpl;    /* the headers the engine copies into every segment */
+	/* Per encapsulation level (a layer's depth), as the kernel keys its
+	 * per-segment state by encap level: the network layer of a level
+	 * leaves here what the layers it encloses need. */
+	struct gso_level {
+		int fixed_id;           /* IPv4: keep the ID [I2] (set by the engine) */
+		uint32_t l3_gso_type;   /* set by L3 prepare: SEGOFF_GSO_TCPV4 or _TCPV6 */
+		segoff_csum_t pseudo;   /* set by L3 prepare: pseudo-header address sum
+					 * (L4 adds its protocol number and length) */
+	} level[SEGOFF_MAX_DEPTH];
 };
 
 /* Headers up to this size get a specialised template (gso_template); longer
@@ -115,9 +134,10 @@ struct gro_flow {
 	uint16_t hdr_len;
 	uint8_t nr_layers;
 	struct segoff_layer layer[SEGOFF_MAX_LAYERS];
-	uint16_t l3_off, l4_off;
-	uint8_t l3_proto, l4_proto;
-	uint8_t ip_fixedid;     /* decided at the second packet [G8] */
+	uint16_t l3_off;         /* outermost, as segoff_pkt: the size limit counts from it */
+	uint16_t inner_l4_off;   /* innermost transport: where checksum offload starts */
+	uint8_t inner_l4_proto;
+	uint8_t ip_fixedid[SEGOFF_MAX_DEPTH]; /* per depth, decided at the second packet [G8] */
 	uint8_t pure_ack;       /* LRO: a flow of pure ACKs */
 	uint8_t sum_valid;      /* payload_sum covers all payload */
 	uint8_t in_csum_state;  /* the first packet's checksum state */
@@ -171,6 +191,7 @@ struct frag_ctx {
 
 struct proto_ops {
 	const char *name;
+	enum layer_role role;
 	int (*parse)(struct parse_state *st);
 	int (*gso_prepare)(struct gso_ctx *c, const struct segoff_layer *l);
 	void (*gso_template)(const struct gso_ctx *c, const struct segoff_layer *l, uint8_t *hdr);
@@ -194,8 +215,9 @@ struct proto_ops {
 SEGOFF_INTERNAL segoff_csum_t segoff__gro_payload_sum(const struct segoff_pkt *pkt);
 /* Sum of a held flow's payload slices. */
 SEGOFF_INTERNAL segoff_csum_t segoff__gro_flow_payload_sum(const struct gro_flow *f);
-/* Pseudo-header sum (addresses, protocol, length) for the packet's L3. */
-SEGOFF_INTERNAL segoff_csum_t segoff__gro_pseudo(const uint8_t *hdr, uint16_t l3_off, uint8_t l3_proto, uint8_t ipproto, uint32_t l4_len);
+/* Pseudo-header sum (addresses, protocol, length) from the network layer
+ * `net` (a transport layer's layer[l->net]) of the headers at `hdr`. */
+SEGOFF_INTERNAL segoff_csum_t segoff__gro_pseudo(const uint8_t *hdr, const struct segoff_layer *net, uint8_t ipproto, uint32_t l4_len);
 
 /* Append identity bytes to the flow key; 0, or -1 when the key is full. */
 static inline int gro_key_add(struct gro_in *in, const void *p, unsigned n)

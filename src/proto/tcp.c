@@ -28,8 +28,6 @@ static int tcp_parse(struct parse_state *st)
 		return SEGOFF_E_TCP_DOFF;
 	if (st->off + doff > pkt->head_len)
 		return SEGOFF_E_TRUNCATED;
-	pkt->l4_off = (uint16_t)st->off;
-	pkt->l4_proto = SEGOFF_PROTO_TCP;
 	st->len = doff;
 	return SEGOFF_OK;
 }
@@ -39,7 +37,7 @@ static int tcp_gso_prepare(struct gso_ctx *c, const struct segoff_layer *l)
 	const struct segoff_pkt *pkt = c->pkt;
 	const uint32_t any_type = SEGOFF_GSO_TCPV4 | SEGOFF_GSO_TCPV6 | SEGOFF_GSO_UDP | SEGOFF_GSO_UDP_L4;
 	/* A packet that names its GSO type must name the one it is. */
-	if ((pkt->gso_type & any_type) && !(pkt->gso_type & c->l3_gso_type))
+	if ((pkt->gso_type & any_type) && !(pkt->gso_type & c->level[l->depth].l3_gso_type))
 		return SEGOFF_E_GSO_TYPE;
 	if (pkt->csum_state == SEGOFF_CSUM_PARTIAL) {
 		if (pkt->csum_start != l->off)
@@ -62,7 +60,7 @@ static uint16_t tcp_seed(const struct gso_ctx *c, const struct segoff_layer *l, 
 		base = rd16(pkt->head + l->off + TCP_CHECK_OFFSET) + csum_neg16((uint16_t)(oldlen >> 16)) +
 		       csum_neg16((uint16_t)oldlen);
 	} else {
-		base = c->pseudo + IPPROTO_TCP_NUM;
+		base = c->level[l->depth].pseudo + IPPROTO_TCP_NUM;
 	}
 	return segoff_csum_fold(base + (l4_len >> 16) + (l4_len & 0xffff));
 }
@@ -151,7 +149,7 @@ static int tcp_gro_check(struct gro_in *in, const struct segoff_layer *l)
 		/* the kernel does not bother when the packet is unmergeable anyway */
 		in->payload_sum = segoff__gro_payload_sum(pkt);
 		in->sum_valid = 1;
-		segoff_csum_t s = segoff__gro_pseudo(in->hdr, pkt->l3_off, pkt->l3_proto, IPPROTO_TCP_NUM, pkt->len - l->off) +
+		segoff_csum_t s = segoff__gro_pseudo(in->hdr, &pkt->layer[l->net], IPPROTO_TCP_NUM, pkt->len - l->off) +
 				  segoff_csum(th, l->len) + in->payload_sum;
 		if (segoff_csum_fold(s) != 0xffff) {
 			in->reason = SEGOFF_GRO_BAD_CSUM;
@@ -264,14 +262,15 @@ static void tcp_gro_complete(struct gro_flow *f, const struct segoff_layer *l, i
 {
 	uint8_t *th = f->hdr + l->off;
 	uint32_t l4_len = f->hdr_len - l->off + f->payload_len;
-	uint16_t seed = segoff_csum_fold(segoff__gro_pseudo(f->hdr, f->l3_off, f->l3_proto, IPPROTO_TCP_NUM, l4_len));
+	uint16_t seed = segoff_csum_fold(segoff__gro_pseudo(f->hdr, &f->layer[l->net], IPPROTO_TCP_NUM, l4_len));
 	wr16(th + TCP_CHECK_OFFSET, seed);
 	if (full_csum) {
 		segoff_csum_t payload = f->sum_valid ? f->payload_sum : segoff__gro_flow_payload_sum(f);
 		wr16(th + TCP_CHECK_OFFSET, segoff_csum_finish(segoff_csum(th, l->len) + payload));
 	}
-	f->gso_type |= f->l3_proto == SEGOFF_PROTO_IPV4 ? SEGOFF_GSO_TCPV4 : SEGOFF_GSO_TCPV6;
-	if (f->ip_fixedid)
+	const struct segoff_layer *net = &f->layer[l->net];
+	f->gso_type |= net->proto == SEGOFF_PROTO_IPV4 ? SEGOFF_GSO_TCPV4 : SEGOFF_GSO_TCPV6;
+	if (f->ip_fixedid[net->depth])
 		f->gso_type |= SEGOFF_GSO_FIXEDID;
 	if (th[13] & TCP_CWR)
 		f->gso_type |= SEGOFF_GSO_TCP_ECN;
@@ -299,7 +298,7 @@ static int tcp_gro_fast(const struct gro_flow *f, struct gro_in *in, const struc
 		const uint8_t *payload = in->hdr + f->hdr_len;
 		in->payload_sum = segoff_csum(payload, in->payload_len);
 		in->sum_valid = 1;
-		segoff_csum_t s = segoff__gro_pseudo(in->hdr, f->l3_off, f->l3_proto, IPPROTO_TCP_NUM, in->frame_len - l->off) +
+		segoff_csum_t s = segoff__gro_pseudo(in->hdr, &f->layer[l->net], IPPROTO_TCP_NUM, in->frame_len - l->off) +
 				  segoff_csum(th, l->len) + in->payload_sum;
 		if (segoff_csum_fold(s) != 0xffff)
 			return 0; /* the full path counts it and sends it up alone */
@@ -309,6 +308,7 @@ static int tcp_gro_fast(const struct gro_flow *f, struct gro_in *in, const struc
 
 const struct proto_ops segoff__proto_tcp = {
 	.name = "tcp",
+	.role = ROLE_TRANSPORT,
 	.parse = tcp_parse,
 	.gso_prepare = tcp_gso_prepare,
 	.gso_template = tcp_gso_template,

@@ -11,8 +11,6 @@ static int udp_parse(struct parse_state *st)
 	struct segoff_pkt *pkt = st->pkt;
 	if (pkt->head_len < 8 || st->off > pkt->head_len - 8)
 		return SEGOFF_E_TRUNCATED;
-	pkt->l4_off = (uint16_t)st->off;
-	pkt->l4_proto = SEGOFF_PROTO_UDP;
 	st->len = 8;
 	return SEGOFF_OK;
 }
@@ -39,7 +37,7 @@ static int udp_gso_prepare(struct gso_ctx *c, const struct segoff_layer *l)
 		return SEGOFF_E_GSO_TOO_MANY_SEGS;
 	/* an IP packet over 65535 bytes: the socket layer refuses it, for
 	 * IPv6 too (udpgso.c, "send MAX + 1: fail") */
-	if (pkt->len - pkt->l3_off > 65535)
+	if (pkt->len - pkt->layer[l->net].off > 65535)
 		return SEGOFF_E_GSO_TOO_BIG;
 	return SEGOFF_OK;
 }
@@ -55,7 +53,7 @@ static uint16_t udp_seed(const struct gso_ctx *c, const struct segoff_layer *l, 
 	if (c->pkt->csum_state == SEGOFF_CSUM_PARTIAL)
 		s = (segoff_csum_t)rd16(uh + 6) + csum_neg16(rd16(uh + 4));
 	else
-		s = c->pseudo + IPPROTO_UDP_NUM;
+		s = c->level[l->depth].pseudo + IPPROTO_UDP_NUM;
 	return segoff_csum_fold(s + ulen);
 }
 
@@ -118,7 +116,7 @@ static int udp_gro_check(struct gro_in *in, const struct segoff_layer *l)
 	if (in->verify) {
 		in->payload_sum = segoff__gro_payload_sum(pkt);
 		in->sum_valid = 1;
-		segoff_csum_t s = segoff__gro_pseudo(in->hdr, pkt->l3_off, pkt->l3_proto, IPPROTO_UDP_NUM, pkt->len - l->off) +
+		segoff_csum_t s = segoff__gro_pseudo(in->hdr, &pkt->layer[l->net], IPPROTO_UDP_NUM, pkt->len - l->off) +
 				  segoff_csum(uh, 8) + in->payload_sum;
 		if (segoff_csum_fold(s) != 0xffff) {
 			in->reason = SEGOFF_GRO_BAD_CSUM;
@@ -163,7 +161,7 @@ static void udp_gro_complete(struct gro_flow *f, const struct segoff_layer *l, i
 	uint8_t *uh = f->hdr + l->off;
 	uint32_t ulen = 8 + f->payload_len;
 	wr16(uh + 4, (uint16_t)ulen);
-	uint16_t seed = segoff_csum_fold(segoff__gro_pseudo(f->hdr, f->l3_off, f->l3_proto, IPPROTO_UDP_NUM, ulen));
+	uint16_t seed = segoff_csum_fold(segoff__gro_pseudo(f->hdr, &f->layer[l->net], IPPROTO_UDP_NUM, ulen));
 	wr16(uh + 6, seed);
 	if (full_csum) {
 		segoff_csum_t payload = f->sum_valid ? f->payload_sum : segoff__gro_flow_payload_sum(f);
@@ -175,6 +173,7 @@ static void udp_gro_complete(struct gro_flow *f, const struct segoff_layer *l, i
 
 const struct proto_ops segoff__proto_udp = {
 	.name = "udp",
+	.role = ROLE_TRANSPORT,
 	.parse = udp_parse,
 	.gso_prepare = udp_gso_prepare,
 	.gso_template = udp_gso_template,

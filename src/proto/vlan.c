@@ -1,19 +1,19 @@
 // SPDX-License-Identifier: MIT
 /* 802.1Q / 802.1ad tags. The layer is the 4 bytes after the TPID (which the
  * enclosing header's type field holds): TCI, then the inner ethertype. At
- * most two tags (QinQ), as the issue asks; a third is refused by name. */
+ * most two tags (QinQ) per Ethernet header; a third is refused by name. */
 #include "proto.h"
 
 #define VLAN_MAX_DEPTH 2
 
 static int vlan_parse(struct parse_state *st)
 {
-	struct segoff_pkt *pkt = st->pkt;
-	if (pkt->nr_vlan == VLAN_MAX_DEPTH)
+	const struct segoff_pkt *pkt = st->pkt;
+	if (st->nr_vlan == VLAN_MAX_DEPTH)
 		return SEGOFF_E_VLAN_DEPTH;
 	if (pkt->head_len < 4 || st->off > pkt->head_len - 4)
 		return SEGOFF_E_TRUNCATED;
-	pkt->nr_vlan++;
+	st->nr_vlan++;
 	st->len = 4;
 	st->next = segoff__proto_from_ethertype(rd16(pkt->head + st->off + 2));
 	return SEGOFF_OK;
@@ -27,6 +27,7 @@ static int vlan_gro_check(struct gro_in *in, const struct segoff_layer *l)
 
 const struct proto_ops segoff__proto_vlan = {
 	.name = "vlan",
+	.role = ROLE_LINK,
 	.parse = vlan_parse,
 	.gro_check = vlan_gro_check,
 };
