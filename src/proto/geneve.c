@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: MIT
+/* Geneve (RFC 8926): 8 bytes over UDP (version, option length in 4-byte
+ * words, O and C bits, protocol type, VNI), then the options, then the
+ * packet the protocol type names: Ethernet (0x6558, transparent Ethernet
+ * bridging), IPv4 or IPv6. Segmentation copies header and options into
+ * every segment without reading them [E1]. */
+#include "proto.h"
+
+#define GENEVE_HLEN 8
+#define ETH_P_TEB 0x6558
+
+static int geneve_parse(struct parse_state *st)
+{
+	const struct segoff_pkt *pkt = st->pkt;
+	if (pkt->head_len < GENEVE_HLEN || st->off > pkt->head_len - GENEVE_HLEN)
+		return SEGOFF_E_TRUNCATED;
+	const uint8_t *gh = pkt->head + st->off;
+	unsigned len = GENEVE_HLEN + (gh[0] & 0x3fu) * 4u;
+	if (st->off + len > pkt->head_len)
+		return SEGOFF_E_TRUNCATED;
+	st->len = len;
+	/* a version this parser does not know: what follows is payload */
+	if (gh[0] >> 6 != 0)
+		return SEGOFF_OK;
+	uint16_t type = rd16(gh + 2);
+	if (type == ETH_P_TEB)
+		st->next = SEGOFF_PROTO_ETH;
+	else if (type == 0x0800 || type == 0x86dd)
+		st->next = segoff__proto_from_ethertype(type);
+	return SEGOFF_OK;
+}
+
+const struct proto_ops segoff__proto_geneve = {
+	.name = "geneve",
+	.role = ROLE_TUNNEL,
+	.parse = geneve_parse,
+};

@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: MIT
+/* VXLAN: parsing into outer and inner layers, and the tunnel segmentation
+ * rules (E1-E4, E7) on VXLAN packets. The kernel differential
+ * (kernel_tunnel_gso_diff) compares the same against Linux; these pin each
+ * rule alone, without root. */
+#include <string.h>
+#include <segoff/segoff.h>
+#include "check.h"
+#include "pktgen.h"
+
+static uint8_t frame[70000], out[1 << 20];
+static struct segoff_seg segs[1024];
+
+/* An IPv4-in-VXLAN-over-IPv4 TCP super-packet: `payload` bytes, outer
+ * check field 0 (csum 0) or the pseudo-header seed (csum 1). */
+static size_t build(int outer6, int inner6, uint32_t payload, int csum, struct pktgen_spec *o, struct pktgen_spec *in)
+{
+	pktgen_default(o);
+	o->ipv6 = outer6;
+	o->sport = 49152;
+	o->dport = SEGOFF_VXLAN_PORT;
+	o->ip_id = 0xfffe; /* wraps on its own [E2] */
+	o->csum = csum ? PKTGEN_CSUM_PSEUDO : PKTGEN_CSUM_ZERO;
+	pktgen_default(in);
+	in->ipv6 = inner6;
+	in->payload_len = payload;
+	in->ip_id = 0x1234;
+	in->csum = PKTGEN_CSUM_PSEUDO;
+	return pktgen_build_tunnel(o, PKTGEN_VXLAN, 42, 0, 0, in, frame, sizeof(frame));
+}
+
+static void parse_tunnel(struct segoff_pkt *pkt, size_t len)
+{
+	segoff_pkt_init(pkt, frame, len, NULL, 0);
+	CHECK_EQ(segoff_parse(pkt, SEGOFF_PROTO_ETH, 0), SEGOFF_OK);
+}
+
+/* Outer layers at depth 0, inner ones at depth 1; the outer offsets stay
+ * where they were, the inner ones are the inner packet's. */
+static void vxlan_parse_gives_outer_and_inner_layers(void)
+{
+	struct pktgen_spec o, in;
+	size_t len = build(0, 1, 3000, 1, &o, &in);
+	struct segoff_pkt pkt;
+	parse_tunnel(&pkt, len);
+	static const uint8_t want[] = { SEGOFF_PROTO_ETH, SEGOFF_PROTO_IPV4, SEGOFF_PROTO_UDP, SEGOFF_PROTO_VXLAN,
+					SEGOFF_PROTO_ETH, SEGOFF_PROTO_IPV6, SEGOFF_PROTO_TCP };
+	static const uint8_t depth[] = { 0, 0, 0, 0, 1, 1, 1 };
+	static const uint8_t net[] = { SEGOFF_LAYER_NONE, SEGOFF_LAYER_NONE, 1, 1, 1, 1, 5 };
+	CHECK_EQ(pkt.nr_layers, sizeof(want));
+	for (unsigned i = 0; i < pkt.nr_layers && i < sizeof(want); i++) {
+		CHECK_EQ(pkt.layer[i].proto, want[i]);
+		CHECK_EQ(pkt.layer[i].depth, depth[i]);
+		CHECK_EQ(pkt.layer[i].net, net[i]);
+	}
+	size_t inner = pktgen_l4_off(&o) + 8 + 8;
+	CHECK_EQ(pkt.encap_depth, 1);
+	CHECK_EQ(pkt.l3_off, 14);
+	CHECK_EQ(pkt.l4_off, pktgen_l4_off(&o));
+	CHECK_EQ(pkt.l3_proto, SEGOFF_PROTO_IPV4);
+	CHECK_EQ(pkt.l4_proto, SEGOFF_PROTO_UDP);
+	CHECK_EQ(pkt.inner_l3_off, inner + 14);
+	CHECK_EQ(pkt.inner_l4_off, inner + pktgen_l4_off(&in));
+	CHECK_EQ(pkt.inner_l3_proto, SEGOFF_PROTO_IPV6);
+	CHECK_EQ(pkt.inner_l4_proto, SEGOFF_PROTO_TCP);
+	CHECK_EQ(pkt.payload_off, inner + pktgen_hdr_len(&in));
+}
+
+/* The tunnel is where the ports say: none given, it is a UDP datagram; a
+ * port of the caller's, it is VXLAN there and only there [EG3]. */
+static void vxlan_is_found_by_the_ports_configured(void)
+{
+	struct pktgen_spec o, in;
+	size_t len = build(0, 0, 3000, 1, &o, &in);
+	struct segoff_pkt pkt;
+	segoff_pkt_init(&pkt, frame, len, NULL, 0);
+	CHECK_EQ(segoff_parse_ports(&pkt, SEGOFF_PROTO_ETH, 0, NULL), SEGOFF_OK);
+	CHECK_EQ(pkt.nr_layers, 3);
+	CHECK_EQ(pkt.encap_depth, 0);
+	CHECK_EQ(pkt.inner_l4_proto, SEGOFF_PROTO_UDP);
+	struct segoff_tunnel_ports ports;
+	segoff_tunnel_ports_init(&ports);
+	CHECK_EQ(ports.vxlan, 4789);
+	CHECK_EQ(ports.geneve, 6081);
+	ports.vxlan = 8472; /* the port Linux used before IANA's */
+	CHECK_EQ(segoff_parse_ports(&pkt, SEGOFF_PROTO_ETH, 0, &ports), SEGOFF_OK);
+	CHECK_EQ(pkt.encap_depth, 0);
+	frame[pktgen_l4_off(&o) + 2] = 8472 >> 8;
+	frame[pktgen_l4_off(&o) + 3] = 8472 & 0xff;
+	CHECK_EQ(segoff_parse_ports(&pkt, SEGOFF_PROTO_ETH, 0, &ports), SEGOFF_OK);
+	CHECK_EQ(pkt.encap_depth, 1);
+	CHECK_EQ(pkt.layer[3].proto, SEGOFF_PROTO_VXLAN);
+}
+
+/* One VXLAN level with two VLAN tags on both Ethernet headers (11 layers)
+ * fits; carried in VXLAN once more (17 layers) it is more than the parser
+ * holds, refused by name. */
+static void vxlan_in_vxlan_with_vlans_hits_the_layer_limit(void)
+{
+	struct pktgen_spec o, in;
+	pktgen_default(&o);
+	o.dport = SEGOFF_VXLAN_PORT;
+	o.nr_vlan = 2;
+	o.vlan_tpid[0] = 0x88a8;
+	o.vlan_tpid[1] = 0x8100;
+	in = o;
+	in.payload_len = 100;
+	static uint8_t first[70000], payload[70000], nested[140000];
+	size_t len = pktgen_build_tunnel(&o, PKTGEN_VXLAN, 1, 0, 0, &in, first, sizeof(first));
+	struct segoff_pkt pkt;
+	segoff_pkt_init(&pkt, first, len, NULL, 0);
+	CHECK_EQ(segoff_parse(&pkt, SEGOFF_PROTO_ETH, 0), SEGOFF_OK);
+	CHECK_EQ(pkt.nr_layers, 11);
+	size_t thl = pktgen_tunnel_hdr(PKTGEN_VXLAN, 2, 0, 0, payload);
+	memcpy(payload + thl, first, len);
+	struct pktgen_spec outer = o;
+	outer.udp = 1;
+	outer.payload = payload;
+	outer.payload_len = (uint32_t)(thl + len);
+	size_t nlen = pktgen_build(&outer, nested, sizeof(nested));
+	segoff_pkt_init(&pkt, nested, nlen, NULL, 0);
+	CHECK_EQ(segoff_parse(&pkt, SEGOFF_PROTO_ETH, 0), SEGOFF_E_LAYER_LIMIT);
+	CHECK(strcmp(segoff_error_name(SEGOFF_E_LAYER_LIMIT), "layer_limit") == 0);
+	/* without the inner tags it parses, two levels deep, and is not
+	 * segmented: one tunnel level, as the kernel [E1] */
+	in.nr_vlan = 0;
+	o.nr_vlan = 0;
+	len = pktgen_build_tunnel(&o, PKTGEN_VXLAN, 1, 0, 0, &in, first, sizeof(first));
+	memcpy(payload + thl, first, len);
+	outer.nr_vlan = 0;
+	outer.payload_len = (uint32_t)(thl + len);
+	nlen = pktgen_build(&outer, nested, sizeof(nested));
+	segoff_pkt_init(&pkt, nested, nlen, NULL, 0);
+	CHECK_EQ(segoff_parse(&pkt, SEGOFF_PROTO_ETH, 0), SEGOFF_OK);
+	CHECK_EQ(pkt.encap_depth, 2);
+	pkt.gso_size = 48;
+	struct segoff_gso_params p;
+	segoff_gso_params_init(&p);
+	CHECK_EQ(segoff_gso_count(&pkt, &p), SEGOFF_E_UNSUPPORTED);
+}
+
+/* Segment a parsed tunnel packet with `mss`; returns the count. */
+static int segment(size_t len, uint32_t gso_type, unsigned mss, int partial, int ip_id)
+{
+	struct segoff_pkt pkt;
+	parse_tunnel(&pkt, len);
+	pkt.gso_size = (uint16_t)mss;
+	pkt.gso_type = gso_type;
+	pkt.csum_state = SEGOFF_CSUM_PARTIAL;
+	pkt.csum_start = pkt.inner_l4_off;
+	pkt.csum_offset = 16;
+	struct segoff_gso_params p;
+	segoff_gso_params_init(&p);
+	p.csum = partial ? SEGOFF_GSO_CSUM_PARTIAL : SEGOFF_GSO_CSUM_FULL;
+	p.ip_id = (uint8_t)ip_id;
+	return segoff_gso_copy(&pkt, &p, out, sizeof(out), segs, 1024);
+}
+
+/* E1: every byte from the outer MAC header to the inner TCP header is
+ * copied, the VXLAN header untouched; E2: each IPv4 ID counts on its own. */
+static void E1_E2_headers_copied_and_each_ipv4_id_counts_on_its_own(void)
+{
+	struct pktgen_spec o, in;
+	size_t len = build(0, 0, 5000, 0, &o, &in);
+	int n = segment(len, SEGOFF_GSO_TCPV4 | SEGOFF_GSO_UDP_TUNNEL, 1000, 0, SEGOFF_GSO_IP_ID_AUTO);
+	CHECK_EQ(n, 5);
+	size_t uh = pktgen_l4_off(&o), vx = uh + 8, iip = vx + 8 + 14;
+	for (int i = 0; i < n; i++) {
+		const uint8_t *s = segs[i].head;
+		CHECK(memcmp(s, frame, 14) == 0);
+		CHECK(memcmp(s + vx, frame + vx, 8 + 14) == 0);  /* VXLAN and inner Ethernet */
+		CHECK_EQ(s[14 + 4] << 8 | s[14 + 5], (0xfffe + i) & 0xffff); /* outer ID wraps */
+		CHECK_EQ(s[iip + 4] << 8 | s[iip + 5], 0x1234 + i);
+		CHECK_EQ(s[uh + 4] << 8 | s[uh + 5], segs[i].len - uh);     /* outer UDP length */
+		CHECK_EQ(s[uh + 6] << 8 | s[uh + 7], 0);                    /* no outer checksum */
+		CHECK(ref_verify_tcp(s + vx + 8, segs[i].len - vx - 8, 14, 14 + 20, 0));
+	}
+	/* FIXEDID keeps the outer ID, FIXEDID_INNER the inner one, each alone */
+	n = segment(len, SEGOFF_GSO_TCPV4 | SEGOFF_GSO_UDP_TUNNEL | SEGOFF_GSO_FIXEDID, 1000, 0, SEGOFF_GSO_IP_ID_AUTO);
+	CHECK_EQ(segs[4].head[14 + 5], 0xfe);
+	CHECK_EQ(segs[4].head[iip + 5], 0x34 + 4);
+	n = segment(len, SEGOFF_GSO_TCPV4 | SEGOFF_GSO_UDP_TUNNEL | SEGOFF_GSO_FIXEDID_INNER, 1000, 0,
+		    SEGOFF_GSO_IP_ID_AUTO);
+	CHECK_EQ(segs[4].head[14 + 5], (0xfffe + 4) & 0xff);
+	CHECK_EQ(segs[4].head[iip + 5], 0x34);
+}
+
+/* E3: with UDP_TUNNEL_CSUM each segment's outer checksum verifies; without
+ * it a field that is not 0 is copied as it is. */
+static void E3_outer_checksum_per_segment_or_field_copied(void)
+{
+	struct pktgen_spec o, in;
+	for (int outer6 = 0; outer6 <= 1; outer6++) {
+		size_t len = build(outer6, !outer6, 7000, 1, &o, &in);
+		size_t uh = pktgen_l4_off(&o);
+		int n = segment(len, (outer6 ? SEGOFF_GSO_TCPV4 : SEGOFF_GSO_TCPV6) | SEGOFF_GSO_UDP_TUNNEL_CSUM, 1448, 0,
+				SEGOFF_GSO_IP_ID_AUTO);
+		CHECK_EQ(n, 5);
+		for (int i = 0; i < n; i++)
+			CHECK(ref_verify_udp(segs[i].head, segs[i].len, pktgen_l3_off(&o), uh, outer6));
+		uint16_t field = (uint16_t)(frame[uh + 6] << 8 | frame[uh + 7]);
+		n = segment(len, (outer6 ? SEGOFF_GSO_TCPV4 : SEGOFF_GSO_TCPV6) | SEGOFF_GSO_UDP_TUNNEL, 1448, 0,
+			    SEGOFF_GSO_IP_ID_AUTO);
+		for (int i = 0; i < n; i++)
+			CHECK_EQ(segs[i].head[uh + 6] << 8 | segs[i].head[uh + 7], field);
+	}
+}
+
+/* E4: with partial inner checksums the outer one is still written, as if
+ * the inner one were filled in: completing the inner checksum leaves the
+ * outer one valid. */
+static void E4_outer_checksum_holds_once_the_inner_is_completed(void)
+{
+	struct pktgen_spec o, in;
+	size_t len = build(0, 0, 4000, 1, &o, &in);
+	int n = segment(len, SEGOFF_GSO_TCPV4 | SEGOFF_GSO_UDP_TUNNEL_CSUM, 1000, 1, SEGOFF_GSO_IP_ID_AUTO);
+	CHECK_EQ(n, 4);
+	size_t uh = pktgen_l4_off(&o);
+	for (int i = 0; i < n; i++) {
+		CHECK_EQ(segs[i].csum_start, uh + 8 + 8 + 14 + 20);
+		CHECK_EQ(segs[i].csum_offset, 16);
+		uint8_t *s = (uint8_t *)segs[i].head;
+		CHECK_EQ(segoff_csum_complete(s, segs[i].len, segs[i].csum_start, segs[i].csum_offset), SEGOFF_OK);
+		CHECK(ref_verify_udp(s, segs[i].len, 14, uh, 0));
+	}
+}
+
+/* E7: a tunnel packet with no more payload than the MSS is refused by its
+ * own name (the kernel keeps the tunnel bit on a packet it does not
+ * segment, and every TAP read of it fails); a plain one keeps its error. */
+static void E7_tunnel_packet_with_nothing_to_cut_is_refused_by_name(void)
+{
+	struct pktgen_spec o, in;
+	size_t len = build(0, 0, 1000, 1, &o, &in);
+	CHECK_EQ(segment(len, SEGOFF_GSO_TCPV4 | SEGOFF_GSO_UDP_TUNNEL_CSUM, 1000, 0, 0), SEGOFF_E_TUNNEL_NOT_GSO);
+	CHECK_EQ(segment(len, SEGOFF_GSO_TCPV4 | SEGOFF_GSO_UDP_TUNNEL_CSUM, 999, 0, 0), 2);
+	CHECK(strcmp(segoff_error_name(SEGOFF_E_TUNNEL_NOT_GSO), "tunnel_not_gso") == 0);
+}
+
+/* The GSO type must say what the packet is: both tunnel bits, or an inner
+ * type without a tunnel bit, is a mismatch; no type at all (a capture)
+ * takes the outer check field's word for it. */
+static void tunnel_gso_type_must_name_the_tunnel(void)
+{
+	struct pktgen_spec o, in;
+	size_t len = build(0, 0, 4000, 1, &o, &in);
+	CHECK_EQ(segment(len, SEGOFF_GSO_TCPV4, 1000, 0, 0), SEGOFF_E_GSO_TYPE);
+	CHECK_EQ(segment(len, SEGOFF_GSO_TCPV4 | SEGOFF_GSO_UDP_TUNNEL | SEGOFF_GSO_UDP_TUNNEL_CSUM, 1000, 0, 0),
+		 SEGOFF_E_GSO_TYPE);
+	CHECK_EQ(segment(len, SEGOFF_GSO_TCPV6 | SEGOFF_GSO_UDP_TUNNEL, 1000, 0, 0), SEGOFF_E_GSO_TYPE);
+	CHECK_EQ(segment(len, 0, 1000, 0, 0), 4);
+	size_t uh = pktgen_l4_off(&o);
+	CHECK(ref_verify_udp(segs[0].head, segs[0].len, 14, uh, 0)); /* a seed there: CSUM */
+}
+
+int main(int argc, char **argv)
+{
+	static const struct check_test tests[] = {
+		TEST(vxlan_parse_gives_outer_and_inner_layers),
+		TEST(vxlan_is_found_by_the_ports_configured),
+		TEST(vxlan_in_vxlan_with_vlans_hits_the_layer_limit),
+		TEST(E1_E2_headers_copied_and_each_ipv4_id_counts_on_its_own),
+		TEST(E3_outer_checksum_per_segment_or_field_copied),
+		TEST(E4_outer_checksum_holds_once_the_inner_is_completed),
+		TEST(E7_tunnel_packet_with_nothing_to_cut_is_refused_by_name),
+		TEST(tunnel_gso_type_must_name_the_tunnel),
+	};
+	return check_main(argc, argv, "proto_vxlan", tests, sizeof(tests) / sizeof(tests[0]));
+}
