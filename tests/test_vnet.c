@@ -44,7 +44,8 @@ static struct segoff_vnet_hdr tso(int ipv6, uint16_t mss)
 
 static void V1_encodes_little_endian_in_10_and_12_bytes(void)
 {
-	struct segoff_vnet_hdr h = { 1, 4, 0x0102, 0x0304, 0x0506, 0x0708, 0x090a }, d;
+	struct segoff_vnet_hdr h = { .flags = 1, .gso_type = 4, .hdr_len = 0x0102, .gso_size = 0x0304,
+				     .csum_start = 0x0506, .csum_offset = 0x0708, .num_buffers = 0x090a }, d;
 	uint8_t b[12];
 	CHECK_EQ(segoff_vnet_encode(&h, b, 12), SEGOFF_OK);
 	static const uint8_t want[12] = { 1, 4, 2, 1, 4, 3, 6, 5, 8, 7, 0x0a, 0x09 };
@@ -55,6 +56,31 @@ static void V1_encodes_little_endian_in_10_and_12_bytes(void)
 	CHECK_EQ(d.num_buffers, 0);
 	CHECK_EQ(segoff_vnet_decode(b, 11, &d), SEGOFF_E_INVAL);
 	CHECK_EQ(segoff_vnet_encode(&h, b, 9), SEGOFF_E_INVAL);
+}
+
+/* The tunnel form: hash and the two tunnel offsets after num_buffers, a
+ * padding word between; the short forms read them as 0. */
+static void EV1_encodes_the_24_byte_tunnel_form(void)
+{
+	struct segoff_vnet_hdr h = { .flags = SEGOFF_VNET_F_NEEDS_CSUM | SEGOFF_VNET_F_UDP_TUNNEL_CSUM,
+				     .gso_type = SEGOFF_VNET_GSO_TCPV4 | SEGOFF_VNET_GSO_UDP_TUNNEL_IPV6,
+				     .hdr_len = 0x0102, .gso_size = 0x0304, .csum_start = 0x0506, .csum_offset = 16,
+				     .num_buffers = 1, .hash_value = 0x0a0b0c0d, .hash_report = 0x0e0f,
+				     .outer_th_offset = 0x1112, .inner_nh_offset = 0x1314 };
+	_Static_assert(sizeof(struct segoff_vnet_hdr) == 24, "no padding in the decoded header");
+	uint8_t b[24];
+	CHECK_EQ(segoff_vnet_encode(&h, b, sizeof(b)), SEGOFF_OK);
+	static const uint8_t want[24] = { 9, 0x41, 2, 1, 4, 3, 6, 5, 16, 0, 1, 0,
+					  0x0d, 0x0c, 0x0b, 0x0a, 0x0f, 0x0e, 0, 0, 0x12, 0x11, 0x14, 0x13 };
+	CHECK(memcmp(b, want, sizeof(want)) == 0);
+	struct segoff_vnet_hdr d;
+	CHECK_EQ(segoff_vnet_decode(b, sizeof(b), &d), SEGOFF_OK);
+	CHECK(memcmp(&d, &h, sizeof(h)) == 0);
+	CHECK_EQ(segoff_vnet_decode(b, 12, &d), SEGOFF_OK);
+	CHECK_EQ(d.outer_th_offset, 0);
+	CHECK_EQ(d.inner_nh_offset, 0);
+	CHECK_EQ(d.hash_value, 0);
+	CHECK_EQ(segoff_vnet_decode(b, 20, &d), SEGOFF_E_INVAL);
 }
 
 static void V3_valid_tso_header_sets_metadata(void)
@@ -221,6 +247,7 @@ int main(int argc, char **argv)
 {
 	static const struct check_test tests[] = {
 		TEST(V1_encodes_little_endian_in_10_and_12_bytes),
+		TEST(EV1_encodes_the_24_byte_tunnel_form),
 		TEST(V3_valid_tso_header_sets_metadata),
 		TEST(V3_too_small_to_segment_is_a_plain_packet),
 		TEST(V3_refuses_each_lie),

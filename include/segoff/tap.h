@@ -32,7 +32,8 @@ extern "C" {
 
 /**
  * Open (or create) TAP `name` with IFF_TAP|IFF_NO_PI|IFF_VNET_HDR and the
- * `flags` above, virtio header size `vnet_len` (10 or 12). The device's name
+ * `flags` above, virtio header size `vnet_len` (10, 12, or 24 for the
+ * tunnel form, EV1). The device's name
  * is written back into `name` (at least 16 bytes). Returns a file descriptor,
  * or SEGOFF_E_SYSTEM with errno set.
  */

@@ -21,15 +21,19 @@ extern "C" {
 
 #define SEGOFF_VNET_HDR_LEN 10          /* struct virtio_net_hdr */
 #define SEGOFF_VNET_HDR_MRG_LEN 12      /* with num_buffers */
+#define SEGOFF_VNET_HDR_TUNNEL_LEN 24   /* virtio_net_hdr_v1_hash_tunnel [EV1] */
 
 #define SEGOFF_VNET_F_NEEDS_CSUM 1
 #define SEGOFF_VNET_F_DATA_VALID 2
+#define SEGOFF_VNET_F_UDP_TUNNEL_CSUM 8 /* the outer UDP checksum is to be filled [EV2] */
 
 #define SEGOFF_VNET_GSO_NONE 0
 #define SEGOFF_VNET_GSO_TCPV4 1
 #define SEGOFF_VNET_GSO_UDP 3
 #define SEGOFF_VNET_GSO_TCPV6 4
 #define SEGOFF_VNET_GSO_UDP_L4 5
+#define SEGOFF_VNET_GSO_UDP_TUNNEL_IPV4 0x20 /* inside a UDP tunnel with an IPv4 outer header [EV2] */
+#define SEGOFF_VNET_GSO_UDP_TUNNEL_IPV6 0x40 /* ... IPv6 outer header */
 #define SEGOFF_VNET_GSO_ECN 0x80
 
 struct segoff_vnet_hdr {
@@ -39,13 +43,19 @@ struct segoff_vnet_hdr {
 	uint16_t gso_size;
 	uint16_t csum_start;
 	uint16_t csum_offset;
-	uint16_t num_buffers;   /* 12-byte form only */
+	uint16_t num_buffers;   /* 12- and 24-byte forms */
+	/* 24-byte form only (0 in the others) [EV1]; ordered so that the
+	 * struct has no padding (it is compared with memcmp) */
+	uint16_t hash_report;
+	uint16_t outer_th_offset; /* the outer UDP header, from the frame start */
+	uint16_t inner_nh_offset; /* the inner network header */
+	uint32_t hash_value;
 };
 
-/** Decode `len` (10 or 12) bytes. Returns SEGOFF_OK or SEGOFF_E_INVAL. */
+/** Decode `len` (10, 12 or 24) bytes. Returns SEGOFF_OK or SEGOFF_E_INVAL. */
 int segoff_vnet_decode(const void *buf, size_t len, struct segoff_vnet_hdr *h);
 
-/** Encode into `len` (10 or 12) bytes. Returns SEGOFF_OK or SEGOFF_E_INVAL. */
+/** Encode into `len` (10, 12 or 24) bytes. Returns SEGOFF_OK or SEGOFF_E_INVAL. */
 int segoff_vnet_encode(const struct segoff_vnet_hdr *h, void *buf, size_t len);
 
 /**

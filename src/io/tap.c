@@ -24,7 +24,8 @@ _Static_assert(offsetof(struct segoff_slice, len) == offsetof(struct iovec, iov_
 
 int segoff_tap_open(char *name, unsigned flags, unsigned vnet_len)
 {
-	if (!name || (vnet_len != SEGOFF_VNET_HDR_LEN && vnet_len != SEGOFF_VNET_HDR_MRG_LEN)) {
+	if (!name || (vnet_len != SEGOFF_VNET_HDR_LEN && vnet_len != SEGOFF_VNET_HDR_MRG_LEN &&
+		      vnet_len != SEGOFF_VNET_HDR_TUNNEL_LEN)) {
 		errno = EINVAL;
 		return SEGOFF_E_SYSTEM;
 	}

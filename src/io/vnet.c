@@ -26,7 +26,8 @@ static void put_le16(uint8_t *p, uint16_t v)
 int segoff_vnet_decode(const void *buf, size_t len, struct segoff_vnet_hdr *h)
 {
 	const uint8_t *b = buf;
-	if (!b || !h || (len != SEGOFF_VNET_HDR_LEN && len != SEGOFF_VNET_HDR_MRG_LEN))
+	if (!b || !h || (len != SEGOFF_VNET_HDR_LEN && len != SEGOFF_VNET_HDR_MRG_LEN &&
+			 len != SEGOFF_VNET_HDR_TUNNEL_LEN))
 		return SEGOFF_E_INVAL;
 	h->flags = b[0];
 	h->gso_type = b[1];
@@ -34,14 +35,20 @@ int segoff_vnet_decode(const void *buf, size_t len, struct segoff_vnet_hdr *h)
 	h->gso_size = le16(b + 4);
 	h->csum_start = le16(b + 6);
 	h->csum_offset = le16(b + 8);
-	h->num_buffers = len == SEGOFF_VNET_HDR_MRG_LEN ? le16(b + 10) : 0;
+	h->num_buffers = len > SEGOFF_VNET_HDR_LEN ? le16(b + 10) : 0;
+	int tunnel = len == SEGOFF_VNET_HDR_TUNNEL_LEN;
+	h->hash_value = tunnel ? (uint32_t)le16(b + 12) | (uint32_t)le16(b + 14) << 16 : 0;
+	h->hash_report = tunnel ? le16(b + 16) : 0;
+	h->outer_th_offset = tunnel ? le16(b + 20) : 0;
+	h->inner_nh_offset = tunnel ? le16(b + 22) : 0;
 	return SEGOFF_OK;
 }
 
 int segoff_vnet_encode(const struct segoff_vnet_hdr *h, void *buf, size_t len)
 {
 	uint8_t *b = buf;
-	if (!b || !h || (len != SEGOFF_VNET_HDR_LEN && len != SEGOFF_VNET_HDR_MRG_LEN))
+	if (!b || !h || (len != SEGOFF_VNET_HDR_LEN && len != SEGOFF_VNET_HDR_MRG_LEN &&
+			 len != SEGOFF_VNET_HDR_TUNNEL_LEN))
 		return SEGOFF_E_INVAL;
 	b[0] = h->flags;
 	b[1] = h->gso_type;
@@ -49,8 +56,16 @@ int segoff_vnet_encode(const struct segoff_vnet_hdr *h, void *buf, size_t len)
 	put_le16(b + 4, h->gso_size);
 	put_le16(b + 6, h->csum_start);
 	put_le16(b + 8, h->csum_offset);
-	if (len == SEGOFF_VNET_HDR_MRG_LEN)
+	if (len > SEGOFF_VNET_HDR_LEN)
 		put_le16(b + 10, h->num_buffers);
+	if (len == SEGOFF_VNET_HDR_TUNNEL_LEN) {
+		put_le16(b + 12, (uint16_t)h->hash_value);
+		put_le16(b + 14, (uint16_t)(h->hash_value >> 16));
+		put_le16(b + 16, h->hash_report);
+		put_le16(b + 18, 0); /* padding */
+		put_le16(b + 20, h->outer_th_offset);
+		put_le16(b + 22, h->inner_nh_offset);
+	}
 	return SEGOFF_OK;
 }
 
