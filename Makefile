@@ -31,8 +31,12 @@ CLI_OBJ := $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
 
 TEST_SUPPORT := tests/check.c
 TEST_NAMES := $(basename $(notdir $(wildcard tests/test_*.c)))
-TEST_BINS := $(TEST_NAMES:%=$(BUILD)/tests/%)
+# Per-protocol rule tests (tests/proto/NAME.c -> test_proto_NAME): the next
+# protocol adds a file here rather than growing the engine's tests.
+PROTO_TEST_NAMES := $(basename $(notdir $(wildcard tests/proto/*.c)))
+TEST_BINS := $(TEST_NAMES:%=$(BUILD)/tests/%) $(PROTO_TEST_NAMES:%=$(BUILD)/tests/test_proto_%)
 KTEST_BINS := $(BUILD)/tests/kernel_gso_diff $(BUILD)/tests/kernel_gro_diff $(BUILD)/tests/kernel_frag_diff \
+	      $(BUILD)/tests/kernel_tunnel_gso_diff \
 	      $(BUILD)/tests/kernel_tap_offload
 
 STATIC_LIB := $(BUILD)/libsegoff.a
@@ -67,6 +71,10 @@ $(SHARED_LIB): $(LIB_OBJ) src/libsegoff.map
 
 $(CLI): $(CLI_OBJ) $(SUPPORT_LIB) $(STATIC_LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(SUPPORT_LIB) $(STATIC_LIB) -lpcap -pthread
+
+$(BUILD)/tests/test_proto_%: tests/proto/%.c $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(SUPPORT_LIB) $(STATIC_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests -Isupport $(ALL_LDFLAGS) -o $@ $< $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(SUPPORT_LIB) $(STATIC_LIB)
 
 $(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(SUPPORT_LIB) $(STATIC_LIB)
 	@mkdir -p $(dir $@)

@@ -207,7 +207,7 @@ size_t pktgen_build(const struct pktgen_spec *s, uint8_t *buf, size_t cap)
 		struct rng pr = { s->payload_seed };
 		uint8_t *pl = buf + hdr;
 		if (s->payload)
-			memcpy(pl, s->payload, s->payload_len);
+			memmove(pl, s->payload, s->payload_len); /* may be in place */
 		else
 			for (size_t i = 0; i < s->payload_len; i++)
 				pl[i] = (uint8_t)rng_next(&pr);
@@ -248,7 +248,7 @@ size_t pktgen_build(const struct pktgen_spec *s, uint8_t *buf, size_t cap)
 	uint8_t *pl = buf + hdr;
 	size_t i = s->payload ? s->payload_len : 0;
 	if (s->payload)
-		memcpy(pl, s->payload, s->payload_len);
+		memmove(pl, s->payload, s->payload_len); /* may be in place */
 	for (; i + 8 <= s->payload_len; i += 8) {
 		uint64_t x = rng_next(&pr);
 		memcpy(pl + i, &x, 8);
@@ -310,4 +310,57 @@ long hexdiff(const char *what, const uint8_t *a, size_t alen, const uint8_t *b, 
 		fprintf(stderr, "\n");
 	}
 	return (long)d;
+}
+
+size_t pktgen_tunnel_hdr(enum pktgen_tunnel type, uint32_t vni, unsigned optlen, uint64_t seed, uint8_t *buf)
+{
+	if (type == PKTGEN_VXLAN) {
+		put32(buf, 0x08000000u); /* I: the VNI is valid */
+		put32(buf + 4, vni << 8);
+		return 8;
+	}
+	optlen &= ~3u;
+	if (optlen > 252)
+		optlen = 252;
+	buf[0] = (uint8_t)(optlen / 4); /* version 0 */
+	buf[1] = 0;
+	put16(buf + 2, 0x6558);         /* transparent Ethernet bridging */
+	put32(buf + 4, vni << 8);
+	struct rng r = { seed };
+	for (unsigned i = 0; i < optlen; i += 4) {
+		/* option class, type (critical bit clear), length in words: one
+		 * word of data each */
+		if (i + 8 <= optlen) {
+			put16(buf + 8 + i, (uint16_t)rng_next(&r));
+			buf[8 + i + 2] = (uint8_t)(rng_next(&r) & 0x7f);
+			buf[8 + i + 3] = 1;
+			put32(buf + 8 + i + 4, (uint32_t)rng_next(&r));
+			i += 4;
+		} else {
+			put16(buf + 8 + i, (uint16_t)rng_next(&r));
+			buf[8 + i + 2] = (uint8_t)(rng_next(&r) & 0x7f);
+			buf[8 + i + 3] = 0;
+		}
+	}
+	return 8 + optlen;
+}
+
+size_t pktgen_build_tunnel(const struct pktgen_spec *outer, enum pktgen_tunnel type, uint32_t vni, unsigned optlen,
+			   uint64_t seed, const struct pktgen_spec *inner, uint8_t *buf, size_t cap)
+{
+	struct pktgen_spec o = *outer;
+	o.udp = 1;
+	o.payload_len = 0;
+	size_t at = pktgen_hdr_len(&o);
+	if (at + 8 + 256 > cap)
+		return 0;
+	/* the tunnel header and the inner frame where the outer payload goes,
+	 * then the outer headers in front (pktgen_build copies in place) */
+	size_t thl = pktgen_tunnel_hdr(type, vni, optlen, seed, buf + at);
+	size_t inner_len = pktgen_build(inner, buf + at + thl, cap - at - thl);
+	if (!inner_len)
+		return 0;
+	o.payload = buf + at;
+	o.payload_len = (uint32_t)(thl + inner_len);
+	return pktgen_build(&o, buf, cap);
 }

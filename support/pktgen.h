@@ -63,6 +63,17 @@ void pktgen_default(struct pktgen_spec *s);
 /* Random header shapes: VLANs, options, ext headers, flags; payload_len
  * within [min_payload, max_payload]. */
 void pktgen_random(struct pktgen_spec *s, struct rng *r, uint32_t min_payload, uint32_t max_payload);
+/* A UDP tunnel header, written to `buf`: VXLAN (8 bytes, I flag and `vni`)
+ * or Geneve (8 bytes and `optlen` bytes of options drawn from `seed`, inner
+ * protocol Ethernet). Returns its length. The encapsulated frame is then the
+ * payload of an outer UDP spec (pktgen_build with .udp and .payload). */
+enum pktgen_tunnel { PKTGEN_VXLAN, PKTGEN_GENEVE };
+size_t pktgen_tunnel_hdr(enum pktgen_tunnel type, uint32_t vni, unsigned optlen, uint64_t seed, uint8_t *buf);
+/* The whole tunnel frame: `outer` (made UDP, its payload the tunnel header
+ * and the frame `inner` builds) around `inner`. Returns its length, or 0. */
+size_t pktgen_build_tunnel(const struct pktgen_spec *outer, enum pktgen_tunnel type, uint32_t vni, unsigned optlen,
+			   uint64_t seed, const struct pktgen_spec *inner, uint8_t *buf, size_t cap);
+
 /* Bytes of all headers for this spec. */
 size_t pktgen_hdr_len(const struct pktgen_spec *s);
 /* Writes the frame; returns its length, or 0 if `cap` is too small. */

@@ -37,6 +37,8 @@ enum segoff_proto {
 	SEGOFF_PROTO_IPV6,      /* fixed header and its extension headers */
 	SEGOFF_PROTO_TCP,
 	SEGOFF_PROTO_UDP,
+	SEGOFF_PROTO_VXLAN,     /* VXLAN header (8 bytes) over UDP, then Ethernet */
+	SEGOFF_PROTO_GENEVE,    /* Geneve header and its options over UDP */
 	SEGOFF_PROTO__COUNT
 };
 
@@ -54,7 +56,10 @@ enum segoff_csum_state {
 #define SEGOFF_GSO_UDP_L4   0x0004u /* USO: every segment a full UDP datagram */
 #define SEGOFF_GSO_UDP      0x0008u /* UFO: IP fragmentation of one datagram */
 #define SEGOFF_GSO_TCP_ECN  0x0010u /* device may do ECN-aware TSO; no effect on software output */
-#define SEGOFF_GSO_FIXEDID  0x0020u /* keep the IPv4 ID on every segment [I2] */
+#define SEGOFF_GSO_FIXEDID  0x0020u /* keep the (outer) IPv4 ID on every segment [I2, E2] */
+#define SEGOFF_GSO_UDP_TUNNEL      0x0040u /* inside a UDP tunnel, outer check copied [E3] */
+#define SEGOFF_GSO_UDP_TUNNEL_CSUM 0x0080u /* inside a UDP tunnel, outer checksum per segment [E3] */
+#define SEGOFF_GSO_FIXEDID_INNER   0x0100u /* keep the inner IPv4 ID on every segment [E2] */
 
 /* Most layers one packet may have: room for a VXLAN packet with two VLAN
  * tags on either side (eth + 2 vlan + ip + udp + vxlan + eth + 2 vlan + ip +
@@ -121,6 +126,21 @@ struct segoff_pkt {
 	uint16_t csum_offset;   /* PARTIAL: offset of the check field from csum_start */
 };
 
+/*
+ * UDP destination ports whose datagrams carry a tunnel. The kernel knows
+ * them from the tunnel sockets listening in the namespace (a VXLAN device
+ * registers 4789); segoff from this table. 0 = none of that type.
+ */
+struct segoff_tunnel_ports {
+	uint16_t vxlan;         /* SEGOFF_VXLAN_PORT by default */
+	uint16_t geneve;        /* SEGOFF_GENEVE_PORT by default */
+};
+#define SEGOFF_VXLAN_PORT 4789
+#define SEGOFF_GENEVE_PORT 6081
+
+/** The defaults: VXLAN on 4789, Geneve on 6081. */
+void segoff_tunnel_ports_init(struct segoff_tunnel_ports *ports);
+
 /**
  * Point `pkt` at bytes and clear all metadata. `frags` may be NULL when
  * `nr_frags` is 0. Does not parse.
@@ -142,6 +162,15 @@ void segoff_pkt_init(struct segoff_pkt *pkt, const void *head, size_t head_len,
  * _IP_VERSION, _IPV4_IHL, _IPV6_EXTHDR_LIMIT, _TCP_DOFF, _INVAL.
  */
 int segoff_parse(struct segoff_pkt *pkt, enum segoff_proto first, unsigned off);
+
+/**
+ * segoff_parse() with the tunnel ports given (segoff_parse() takes the
+ * defaults); `ports` NULL: UDP never carries a tunnel. Past a tunnel header
+ * the inner packet is parsed too: its layers have depth 1, its offsets are
+ * in inner_l3_off / inner_l4_off.
+ */
+int segoff_parse_ports(struct segoff_pkt *pkt, enum segoff_proto first, unsigned off,
+		       const struct segoff_tunnel_ports *ports);
 
 /**
  * Copy `len` bytes of the packet from offset `off` into `dst`, across the

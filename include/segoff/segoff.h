@@ -71,7 +71,8 @@ enum segoff_error {
 	SEGOFF_E_FRAG_NEEDED = -32,     /* IPv4 DF set and larger than the MTU: would fragment */
 	SEGOFF_E_FRAG_MTU = -33,        /* MTU too small for the unfragmentable part and 8 bytes */
 	SEGOFF_E_LAYER_LIMIT = -34,     /* more headers than SEGOFF_MAX_LAYERS */
-	SEGOFF_E__LAST = -35
+	SEGOFF_E_TUNNEL_NOT_GSO = -35,  /* tunnel GSO packet with no more payload than gso_size [E7] */
+	SEGOFF_E__LAST = -36
 };
 
 /** Short, stable, lower-case name of an error ("truncated"), for logs and counters. */

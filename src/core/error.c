@@ -44,6 +44,7 @@ static const struct error_row error_rows[] = {
 	[32] = { "frag_needed", "larger than the MTU with DF set: fragmentation needed" },
 	[33] = { "frag_mtu", "MTU too small to carry a fragment" },
 	[34] = { "layer_limit", "more headers than the parser holds" },
+	[35] = { "tunnel_not_gso", "tunnel GSO packet whose payload is not larger than the GSO size" },
 };
 
 _Static_assert(sizeof(error_rows) / sizeof(error_rows[0]) == (unsigned)-SEGOFF_E__LAST,

@@ -69,8 +69,13 @@ static int gso_plan(const struct segoff_pkt *pkt, const struct segoff_gso_params
 	if (hdr_len > pkt->head_len || hdr_len > pkt->len)
 		return SEGOFF_E_TRUNCATED;
 	uint32_t payload_len = pkt->len - hdr_len;
+	/* one tunnel level, as the kernel segments [E1] */
+	if (pkt->encap_depth > 1)
+		return SEGOFF_E_UNSUPPORTED;
+	/* A tunnel packet with nothing to cut traps the kernel [E7]: refused by
+	 * its own name, never handed on. */
 	if (payload_len <= mss)
-		return SEGOFF_E_GSO_NOTHING_TO_SPLIT;
+		return pkt->encap_depth ? SEGOFF_E_TUNNEL_NOT_GSO : SEGOFF_E_GSO_NOTHING_TO_SPLIT;
 	if (pkt->len - pkt->l3_off > p->max_size)
 		return SEGOFF_E_GSO_TOO_BIG;
 	uint32_t nr_segs = (payload_len + mss - 1) / mss;
@@ -86,9 +91,13 @@ static int gso_plan(const struct segoff_pkt *pkt, const struct segoff_gso_params
 		.payload_len = payload_len,
 		.full_csum = p->csum == SEGOFF_GSO_CSUM_FULL,
 	};
-	/* the outer IPv4 ID [I2]; each level's network layer counts its own */
-	c->level[0].fixed_id = p->ip_id == SEGOFF_GSO_IP_ID_FIXED ||
-			       (p->ip_id == SEGOFF_GSO_IP_ID_AUTO && (pkt->gso_type & SEGOFF_GSO_FIXEDID));
+	/* IPv4 IDs [I2, E2]: each level's network layer counts its own, fixed
+	 * or not on its own (FIXEDID for the outer, FIXEDID_INNER inside) */
+	for (unsigned d = 0; d < SEGOFF_MAX_DEPTH; d++) {
+		uint32_t bit = d == 0 ? SEGOFF_GSO_FIXEDID : SEGOFF_GSO_FIXEDID_INNER;
+		c->level[d].fixed_id = p->ip_id == SEGOFF_GSO_IP_ID_FIXED ||
+				       (p->ip_id == SEGOFF_GSO_IP_ID_AUTO && (pkt->gso_type & bit));
+	}
 	for (unsigned i = 0; i < pkt->nr_layers; i++) {
 		const struct proto_ops *ops = proto_ops_of(pkt->layer[i].proto);
 		if (ops->gso_prepare) {

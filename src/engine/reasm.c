@@ -517,7 +517,8 @@ int segoff_reasm_receive(struct segoff_reasm *r, const void *frame_v, size_t len
 	r->counters[SEGOFF_REASM_FRAGS]++;
 	struct segoff_pkt pkt;
 	segoff_pkt_init(&pkt, frame, len, NULL, 0);
-	int perr = segoff_parse(&pkt, SEGOFF_PROTO_ETH, 0);
+	/* IP is all reassembly reads: no tunnel ports */
+	int perr = segoff_parse_ports(&pkt, SEGOFF_PROTO_ETH, 0, NULL);
 	if (pkt.l3_proto == SEGOFF_PROTO_NONE) {
 		if (perr < 0)
 			drop(r, cookie, SEGOFF_REASM_MALFORMED);

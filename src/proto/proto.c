@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 /* The protocol table and the generic parser that walks it. */
+#include <stddef.h>
 #include "proto.h"
 
 const struct proto_ops *const segoff__proto_table[SEGOFF_PROTO__COUNT] = {
@@ -9,6 +10,8 @@ const struct proto_ops *const segoff__proto_table[SEGOFF_PROTO__COUNT] = {
 	[SEGOFF_PROTO_IPV6] = &segoff__proto_ipv6,
 	[SEGOFF_PROTO_TCP] = &segoff__proto_tcp,
 	[SEGOFF_PROTO_UDP] = &segoff__proto_udp,
+	[SEGOFF_PROTO_VXLAN] = &segoff__proto_vxlan,
+	[SEGOFF_PROTO_GENEVE] = &segoff__proto_geneve,
 };
 
 const char *segoff_proto_name(enum segoff_proto p)
@@ -47,6 +50,39 @@ enum segoff_proto segoff__proto_from_ipproto(uint8_t ipproto)
 	return (enum segoff_proto)ipproto_rows[ipproto];
 }
 
+/* UDP ports: a row per tunnel type, the port from the caller's table. */
+static const struct {
+	size_t port_field; /* offsetof(struct segoff_tunnel_ports, ...) */
+	uint8_t proto;
+} udp_port_rows[] = {
+	{ offsetof(struct segoff_tunnel_ports, vxlan), SEGOFF_PROTO_VXLAN },
+	{ offsetof(struct segoff_tunnel_ports, geneve), SEGOFF_PROTO_GENEVE },
+};
+
+enum segoff_proto segoff__proto_from_udp_port(const struct segoff_tunnel_ports *ports, uint16_t port)
+{
+	if (!ports || port == 0)
+		return SEGOFF_PROTO_NONE;
+	for (unsigned i = 0; i < sizeof(udp_port_rows) / sizeof(udp_port_rows[0]); i++) {
+		uint16_t p;
+		memcpy(&p, (const uint8_t *)ports + udp_port_rows[i].port_field, sizeof(p));
+		if (p == port)
+			return (enum segoff_proto)udp_port_rows[i].proto;
+	}
+	return SEGOFF_PROTO_NONE;
+}
+
+static const struct segoff_tunnel_ports default_ports = {
+	.vxlan = SEGOFF_VXLAN_PORT,
+	.geneve = SEGOFF_GENEVE_PORT,
+};
+
+void segoff_tunnel_ports_init(struct segoff_tunnel_ports *ports)
+{
+	if (ports)
+		*ports = default_ports;
+}
+
 /* Does a layer of role `next` after one of role `prev` start a new
  * encapsulation level? After a tunnel header, and for an IP header that
  * an IP header carries (IPIP, SIT, ip6ip6). */
@@ -78,6 +114,12 @@ static void record_role(struct segoff_pkt *pkt, enum layer_role role, enum segof
 
 int segoff_parse(struct segoff_pkt *pkt, enum segoff_proto first, unsigned off)
 {
+	return segoff_parse_ports(pkt, first, off, &default_ports);
+}
+
+int segoff_parse_ports(struct segoff_pkt *pkt, enum segoff_proto first, unsigned off,
+		       const struct segoff_tunnel_ports *ports)
+{
 	if (!pkt || !pkt->head || !proto_ops_of(first))
 		return SEGOFF_E_INVAL;
 	pkt->nr_layers = 0;
@@ -92,7 +134,7 @@ int segoff_parse(struct segoff_pkt *pkt, enum segoff_proto first, unsigned off)
 	if (off > 0xffff)
 		return SEGOFF_E_INVAL;
 
-	struct parse_state st = { .pkt = pkt, .off = off, .next = first };
+	struct parse_state st = { .pkt = pkt, .off = off, .next = first, .ports = ports };
 	uint8_t net = SEGOFF_LAYER_NONE; /* the latest network layer */
 	while (st.next != SEGOFF_PROTO_NONE) {
 		enum segoff_proto p = st.next;

@@ -46,6 +46,7 @@ struct parse_state {
 	unsigned nr_vlan;       /* VLAN tags seen at this depth */
 	int fixed_ok;           /* out: the layer's fixed header is whole, even if
 				 * what it chains (IPv6 extension headers) is not */
+	const struct segoff_tunnel_ports *ports; /* NULL: no UDP tunnels */
 };
 
 struct gso_ctx {
@@ -66,6 +67,8 @@ struct gso_ctx {
 		uint32_t l3_gso_type;   /* set by L3 prepare: SEGOFF_GSO_TCPV4 or _TCPV6 */
 		segoff_csum_t pseudo;   /* set by L3 prepare: pseudo-header address sum
 					 * (L4 adds its protocol number and length) */
+		int encap_csum;         /* set by a tunnel carrier (UDP): the outer
+					 * checksum is written per segment [E3] */
 	} level[SEGOFF_MAX_DEPTH];
 };
 
@@ -196,6 +199,10 @@ struct proto_ops {
 	int (*gso_prepare)(struct gso_ctx *c, const struct segoff_layer *l);
 	void (*gso_template)(const struct gso_ctx *c, const struct segoff_layer *l, uint8_t *hdr);
 	void (*gso_fixup)(const struct gso_ctx *c, const struct segoff_layer *l);
+	/* transport layers: the check field's partial seed (pseudo-header sum)
+	 * for a segment of l4_len bytes, as gso_fixup writes it; an outer
+	 * checksum takes the inner segment's sum from it [E3, E4] */
+	uint16_t (*gso_seed)(const struct gso_ctx *c, const struct segoff_layer *l, uint32_t l4_len);
 
 	int (*gro_check)(struct gro_in *in, const struct segoff_layer *l);
 	int (*gro_receive)(const struct gro_flow *f, const struct gro_in *in, const struct segoff_layer *l);
@@ -210,6 +217,19 @@ struct proto_ops {
 	void (*frag_fixup)(const struct frag_ctx *c, uint8_t *l3, uint32_t offset, uint32_t len, int more);
 	int (*gro_fast)(const struct gro_flow *f, struct gro_in *in, const struct segoff_layer *l);
 };
+
+/* The UDP row's segmentation of a UDP header that carries a tunnel
+ * (udp_tunnel.c): the same callbacks, for the outer header [E3, E4]. */
+SEGOFF_INTERNAL int segoff__udp_tunnel_gso_prepare(struct gso_ctx *c, const struct segoff_layer *l);
+SEGOFF_INTERNAL void segoff__udp_tunnel_gso_template(const struct gso_ctx *c, const struct segoff_layer *l,
+						     uint8_t *hdr);
+SEGOFF_INTERNAL void segoff__udp_tunnel_gso_fixup(const struct gso_ctx *c, const struct segoff_layer *l);
+
+/* Is this transport layer a tunnel's carrier (not the packet's innermost)? */
+static inline int gso_is_carrier(const struct gso_ctx *c, const struct segoff_layer *l)
+{
+	return l->off != c->pkt->inner_l4_off;
+}
 
 /* Sum of a packet's payload (after the last header), across head and slices. */
 SEGOFF_INTERNAL segoff_csum_t segoff__gro_payload_sum(const struct segoff_pkt *pkt);
@@ -236,7 +256,8 @@ static inline int gro_key_add(struct gro_in *in, const void *p, unsigned n)
 	return 0;
 }
 
-extern SEGOFF_INTERNAL const struct proto_ops segoff__proto_eth, segoff__proto_vlan, segoff__proto_ipv4, segoff__proto_ipv6, segoff__proto_tcp, segoff__proto_udp;
+extern SEGOFF_INTERNAL const struct proto_ops segoff__proto_eth, segoff__proto_vlan, segoff__proto_ipv4,
+	segoff__proto_ipv6, segoff__proto_tcp, segoff__proto_udp, segoff__proto_vxlan, segoff__proto_geneve;
 
 /* The table, indexed by enum segoff_proto (NULL for NONE). */
 extern SEGOFF_INTERNAL const struct proto_ops *const segoff__proto_table[SEGOFF_PROTO__COUNT];
@@ -249,6 +270,8 @@ static inline const struct proto_ops *proto_ops_of(enum segoff_proto p)
  * IP protocol number. */
 SEGOFF_INTERNAL enum segoff_proto segoff__proto_from_ethertype(uint16_t ethertype);
 SEGOFF_INTERNAL enum segoff_proto segoff__proto_from_ipproto(uint8_t ipproto);
+/* The tunnel a UDP destination port carries, or NONE. */
+SEGOFF_INTERNAL enum segoff_proto segoff__proto_from_udp_port(const struct segoff_tunnel_ports *ports, uint16_t port);
 
 /* Big-endian field access: one load or store and a byte swap, which the
  * compiler does not always make of byte-by-byte code. */

@@ -313,6 +313,7 @@ const struct proto_ops segoff__proto_tcp = {
 	.gso_prepare = tcp_gso_prepare,
 	.gso_template = tcp_gso_template,
 	.gso_fixup = tcp_gso_fixup,
+	.gso_seed = tcp_seed,
 	.gro_check = tcp_gro_check,
 	.gro_receive = tcp_gro_receive,
 	.gro_merge = tcp_gro_merge,

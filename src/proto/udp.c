@@ -12,6 +12,7 @@ static int udp_parse(struct parse_state *st)
 	if (pkt->head_len < 8 || st->off > pkt->head_len - 8)
 		return SEGOFF_E_TRUNCATED;
 	st->len = 8;
+	st->next = segoff__proto_from_udp_port(st->ports, rd16(pkt->head + st->off + 2));
 	return SEGOFF_OK;
 }
 
@@ -23,6 +24,8 @@ static int udp_parse(struct parse_state *st)
 static int udp_gso_prepare(struct gso_ctx *c, const struct segoff_layer *l)
 {
 	const struct segoff_pkt *pkt = c->pkt;
+	if (gso_is_carrier(c, l))
+		return segoff__udp_tunnel_gso_prepare(c, l);
 	if (pkt->gso_type & (SEGOFF_GSO_TCPV4 | SEGOFF_GSO_TCPV6))
 		return SEGOFF_E_GSO_TYPE;
 	if (pkt->gso_type & SEGOFF_GSO_UDP)
@@ -59,6 +62,10 @@ static uint16_t udp_seed(const struct gso_ctx *c, const struct segoff_layer *l, 
 
 static void udp_gso_template(const struct gso_ctx *c, const struct segoff_layer *l, uint8_t *hdr)
 {
+	if (gso_is_carrier(c, l)) {
+		segoff__udp_tunnel_gso_template(c, l, hdr);
+		return;
+	}
 	uint8_t *uh = hdr + l->off;
 	wr16(uh + 4, (uint16_t)(8 + c->mss));
 	if (!c->full_csum)
@@ -69,6 +76,10 @@ static void udp_gso_template(const struct gso_ctx *c, const struct segoff_layer 
  * the seed (partial) or the full checksum, 0 written as 0xFFFF. */
 static void udp_gso_fixup(const struct gso_ctx *c, const struct segoff_layer *l)
 {
+	if (gso_is_carrier(c, l)) {
+		segoff__udp_tunnel_gso_fixup(c, l);
+		return;
+	}
 	const unsigned off = l->off, last = c->nr_segs - 1;
 	struct segoff_seg *segs = c->segs;
 	const uint16_t ulen_last = (uint16_t)(segs[last].len - off);
@@ -178,6 +189,7 @@ const struct proto_ops segoff__proto_udp = {
 	.gso_prepare = udp_gso_prepare,
 	.gso_template = udp_gso_template,
 	.gso_fixup = udp_gso_fixup,
+	.gso_seed = udp_seed,
 	.gro_check = udp_gro_check,
 	.gro_receive = udp_gro_receive,
 	.gro_close = udp_gro_close,

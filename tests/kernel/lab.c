@@ -73,6 +73,12 @@ static void bridge_add(int sock, const char *br, const char *port)
 
 void lab_up(struct lab *lab, unsigned tap_a_flags, unsigned offload_a, unsigned offload_b, int sysfs)
 {
+	lab_up_vnet(lab, tap_a_flags, SEGOFF_VNET_HDR_LEN, offload_a, offload_b, sysfs);
+}
+
+void lab_up_vnet(struct lab *lab, unsigned tap_a_flags, unsigned vnet_len_a, unsigned offload_a, unsigned offload_b,
+		 int sysfs)
+{
 	if (unshare(CLONE_NEWNET | (sysfs ? CLONE_NEWNS : 0)) < 0)
 		lab_die("unshare");
 	if (sysfs) {
@@ -94,7 +100,7 @@ void lab_up(struct lab *lab, unsigned tap_a_flags, unsigned offload_a, unsigned 
 		lab_die("SIOCBRADDBR (is the bridge module available?)");
 	snprintf(lab->a, sizeof(lab->a), "sgtapa");
 	snprintf(lab->b, sizeof(lab->b), "sgtapb");
-	lab->fda = segoff_tap_open(lab->a, tap_a_flags, SEGOFF_VNET_HDR_LEN);
+	lab->fda = segoff_tap_open(lab->a, tap_a_flags, vnet_len_a);
 	lab->fdb = segoff_tap_open(lab->b, 0, SEGOFF_VNET_HDR_LEN);
 	if (lab->fda < 0 || lab->fdb < 0)
 		lab_die("open TAP");

@@ -9,6 +9,9 @@
  * Buffers: every frame read in a batch stays in rx_area, and every segment
  * header in the arena, until the batch ends with segoff_gro_flush_all(); the
  * GRO context works zero-copy on them, so nothing is copied in user space.
+ *
+ * Frames are parsed without tunnel ports: the wire does not carry tunnel
+ * offloads yet, and a UDP datagram to 4789 is a datagram to it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -73,7 +76,7 @@ static int out_fd(const struct wire_worker *w, const struct segoff_slice *iov)
 		return o->fd[0];
 	struct segoff_pkt p;
 	segoff_pkt_init(&p, iov[0].base, iov[0].len, NULL, 0);
-	if (segoff_parse(&p, SEGOFF_PROTO_ETH, 0) < 0)
+	if (segoff_parse_ports(&p, SEGOFF_PROTO_ETH, 0, NULL) < 0)
 		return o->fd[0];
 	return o->fd[segoff_rss_hash(&p, segoff_rss_default_key()) % w->cfg->queues];
 }
@@ -162,7 +165,7 @@ static void segment(struct wire_worker *w, const struct segoff_pkt *p, uint64_t 
 			const struct segoff_slice *v = zc.iov + s->iov_first;
 			struct segoff_pkt seg;
 			segoff_pkt_init(&seg, v[0].base, v[0].len, v + 1, s->nr_iov - 1u);
-			if (segoff_parse(&seg, SEGOFF_PROTO_ETH, 0) < 0) {
+			if (segoff_parse_ports(&seg, SEGOFF_PROTO_ETH, 0, NULL) < 0) {
 				drop(w, WC_drop_malformed, SEGOFF_E_INVAL);
 				continue;
 			}
@@ -198,7 +201,7 @@ static void from_kernel(struct wire_worker *w, uint8_t *buf, size_t len, uint64_
 	segoff_pkt_init(&p, frame, flen, NULL, 0);
 	int rc = segoff_vnet_decode(buf, SEGOFF_VNET_HDR_LEN, &h);
 	if (rc == SEGOFF_OK)
-		rc = segoff_parse(&p, SEGOFF_PROTO_ETH, 0);
+		rc = segoff_parse_ports(&p, SEGOFF_PROTO_ETH, 0, NULL);
 	if (rc == SEGOFF_OK)
 		rc = segoff_vnet_to_pkt(&h, &p);
 	if (rc < 0) {
