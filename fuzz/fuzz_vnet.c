@@ -6,8 +6,9 @@
  * segmentation with the header's own gso_size, as a user-space NIC runs it.
  *
  * Input layout: byte 0 = options (bit 0: partial checksums out, bit 1: the
- * 12-byte mergeable header, bits 2-7: device feature seed), byte 1 = the MTU
- * seed, then the header (10 or 12 bytes), then the frame.
+ * 12-byte mergeable header, or with bit 2 the 24-byte tunnel one, bits 2-7:
+ * device feature seed), byte 1 = the MTU seed, then the header (10, 12 or
+ * 24 bytes), then the frame.
  *
  * Checked beyond the sanitizers: every verdict is a named error; an accepted
  * header describes the frame (csum_start/offset inside it, gso_size set only
@@ -31,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 2)
 		return 0;
 	uint8_t opt = data[0], mtu_seed = data[1];
-	size_t hlen = (opt & 2) ? SEGOFF_VNET_HDR_MRG_LEN : SEGOFF_VNET_HDR_LEN;
+	size_t hlen = !(opt & 2) ? SEGOFF_VNET_HDR_LEN : (opt & 4) ? SEGOFF_VNET_HDR_TUNNEL_LEN : SEGOFF_VNET_HDR_MRG_LEN;
 	if (size < 2 + hlen)
 		return 0;
 	struct segoff_vnet_hdr vh;

@@ -174,12 +174,49 @@ int main(int argc, char **argv)
 		default: break;
 		}
 		int mrg = i % 3 == 1;
-		buf[0] = (uint8_t)((i * 4) | (mrg ? 2 : 0) | (i & 1));
+		buf[0] = (uint8_t)(((i * 4) & ~(mrg ? 4 : 0)) | (mrg ? 2 : 0) | (i & 1)); /* bit 2 with 1: 24 bytes */
 		buf[1] = (uint8_t)(i * 11);
 		segoff_vnet_encode(&h, buf + 2, mrg ? SEGOFF_VNET_HDR_MRG_LEN : SEGOFF_VNET_HDR_LEN);
 		if (!mrg)
 			memmove(buf + 2 + 10, buf + 2 + 12, len);
 		if (write_seed(dir, "-vnet", i, buf, 2 + (mrg ? 12 : 10) + len) < 0)
+			return 1;
+	}
+	/* vnet: tunnel super-packets with the 24-byte header (options bits 1
+	 * and 2), honest and with each lie of EV3 */
+	for (int i = 16; i < 24; i++) {
+		struct pktgen_spec o, in;
+		pktgen_random(&o, &r3, 1, 1);
+		o.ip4_optlen = 0;
+		o.nr_ip6_ext = 0;
+		o.pad = 0;
+		o.dport = i % 2 ? SEGOFF_GENEVE_PORT : SEGOFF_VXLAN_PORT;
+		o.csum = PKTGEN_CSUM_PSEUDO;
+		pktgen_random(&in, &r3, 1500, 6000);
+		in.csum = PKTGEN_CSUM_PSEUDO;
+		in.pad = 0;
+		size_t len = pktgen_build_tunnel(&o, i % 2 ? PKTGEN_GENEVE : PKTGEN_VXLAN, (uint32_t)i, 4u * (unsigned)(i % 3),
+						 (uint64_t)i, &in, buf + 2 + 24, sizeof(buf) - 2 - 24);
+		struct segoff_pkt pkt;
+		segoff_pkt_init(&pkt, buf + 2 + 24, len, NULL, 0);
+		if (!len || segoff_parse(&pkt, SEGOFF_PROTO_ETH, 0) < 0)
+			return 1;
+		struct segoff_vnet_hdr h = {
+			.flags = SEGOFF_VNET_F_NEEDS_CSUM | (i % 3 ? SEGOFF_VNET_F_UDP_TUNNEL_CSUM : 0),
+			.gso_type = (uint8_t)((in.ipv6 ? SEGOFF_VNET_GSO_TCPV6 : SEGOFF_VNET_GSO_TCPV4) |
+					      (o.ipv6 ? SEGOFF_VNET_GSO_UDP_TUNNEL_IPV6 : SEGOFF_VNET_GSO_UDP_TUNNEL_IPV4)),
+			.hdr_len = pkt.payload_off, .gso_size = (uint16_t)rng_range(&r3, 48, 1448),
+			.csum_start = pkt.inner_l4_off, .csum_offset = 16,
+			.outer_th_offset = pkt.l4_off, .inner_nh_offset = pkt.inner_l3_off,
+		};
+		if (i == 22)
+			h.inner_nh_offset = (uint16_t)(h.outer_th_offset + 4); /* out of order */
+		if (i == 23)
+			h.gso_type |= SEGOFF_VNET_GSO_UDP_TUNNEL_IPV4 | SEGOFF_VNET_GSO_UDP_TUNNEL_IPV6;
+		buf[0] = (uint8_t)(2 | 4 | (i & 1) | (i << 3));
+		buf[1] = (uint8_t)(i * 11);
+		segoff_vnet_encode(&h, buf + 2, SEGOFF_VNET_HDR_TUNNEL_LEN);
+		if (write_seed(dir, "-vnet", i, buf, 2 + 24 + len) < 0)
 			return 1;
 	}
 	/* frag: datagrams and MTUs, from the smallest fragments to jumbo */

@@ -274,6 +274,41 @@ static void tx_uso_needs_the_udp_segmentation_flag(void)
 	CHECK_EQ(d.action, SEGOFF_TX_SEGMENT);
 }
 
+/* A tunnel packet's GSO type names the tunnel too: the device must have
+ * the UDP tunnel segmentation flag of its checksum variant [F2]. */
+static void tx_tunnel_gso_needs_the_udp_tnl_segmentation_flag(void)
+{
+	struct pktgen_spec o, in;
+	pktgen_default(&o);
+	o.dport = SEGOFF_VXLAN_PORT;
+	o.csum = PKTGEN_CSUM_PSEUDO;
+	pktgen_default(&in);
+	in.payload_len = 14480;
+	in.csum = PKTGEN_CSUM_PSEUDO;
+	size_t len = pktgen_build_tunnel(&o, PKTGEN_VXLAN, 1, 0, 0, &in, F.frame, sizeof(F.frame));
+	segoff_pkt_init(&F.pkt, F.frame, len, NULL, 0);
+	CHECK_EQ(segoff_parse(&F.pkt, SEGOFF_PROTO_ETH, 0), SEGOFF_OK);
+	F.pkt.csum_state = SEGOFF_CSUM_PARTIAL;
+	F.pkt.csum_start = F.pkt.inner_l4_off;
+	F.pkt.csum_offset = 16;
+	F.pkt.gso_size = 1398;
+	F.pkt.gso_type = SEGOFF_GSO_TCPV4 | SEGOFF_GSO_UDP_TUNNEL_CSUM;
+	struct segoff_tx_decision d = decide(&F.pkt, NIC & ~SEGOFF_F(GSO_UDP_TUNNEL_CSUM), 1500);
+	CHECK_EQ(d.action, SEGOFF_TX_SEGMENT);
+	CHECK(d.why & SEGOFF_TX_WHY_NO_GSO_FEATURE);
+	CHECK_EQ(d.segs, 11);
+	d = decide(&F.pkt, NIC | SEGOFF_F(GSO_UDP_TUNNEL), 1500);
+	CHECK_EQ(d.action, SEGOFF_TX_SEGMENT);
+	d = decide(&F.pkt, NIC | SEGOFF_F(GSO_UDP_TUNNEL_CSUM), 1500);
+	CHECK_EQ(d.action, SEGOFF_TX_PASS);
+	F.pkt.gso_type = SEGOFF_GSO_TCPV4 | SEGOFF_GSO_UDP_TUNNEL;
+	d = decide(&F.pkt, NIC | SEGOFF_F(GSO_UDP_TUNNEL), 1500);
+	CHECK_EQ(d.action, SEGOFF_TX_PASS);
+	/* segments measured from the outer IP header: 1398 + 50 + 52 = 1500 */
+	d = decide(&F.pkt, NIC | SEGOFF_F(GSO_UDP_TUNNEL), 1499);
+	CHECK(d.action != SEGOFF_TX_PASS);
+}
+
 static void tx_segments_over_the_mtu_fragment_ipv4_without_df(void)
 {
 	struct segoff_tx_decision d = decide(frame(0, 1, 14000, 1400, 0), NIC, 1000);
@@ -342,6 +377,7 @@ int main(int argc, char **argv)
 		TEST(tx_ipv4_without_df_loses_mangleid),
 		TEST(tx_ipv6_exthdrs_lose_tso6_on_ipv6_csum_devices),
 		TEST(tx_uso_needs_the_udp_segmentation_flag),
+		TEST(tx_tunnel_gso_needs_the_udp_tnl_segmentation_flag),
 		TEST(tx_segments_over_the_mtu_fragment_ipv4_without_df),
 		TEST(tx_plain_packet_over_the_mtu),
 		TEST(tx_unsegmentable_gso_packet_is_an_error),

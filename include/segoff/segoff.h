@@ -60,7 +60,7 @@ enum segoff_error {
 	SEGOFF_E_VNET_CSUM_RANGE = -21, /* virtio_net_hdr: csum_start/offset outside the frame [V3] */
 	SEGOFF_E_VNET_CSUM_START = -22, /* virtio_net_hdr: transport offset below the IP header size [V3] */
 	SEGOFF_E_VNET_CSUM_OFFSET = -23,/* virtio_net_hdr: csum_offset is not TCP's 16 / UDP's 6 [V3] */
-	SEGOFF_E_VNET_NEEDS_CSUM = -24, /* virtio_net_hdr: UDP_L4 without NEEDS_CSUM [V3] */
+	SEGOFF_E_VNET_NEEDS_CSUM = -24, /* virtio_net_hdr: UDP_L4 or a tunnel without NEEDS_CSUM [V3, EV3] */
 	SEGOFF_E_VNET_TOO_MANY_SEGS = -25, /* virtio_net_hdr: UDP_L4 over 128 segments [V3] */
 	SEGOFF_E_VNET_ECN = -26,        /* virtio_net_hdr: ECN bit on UDP_L4 [V3] */
 	SEGOFF_E_VNET_HDR_LEN = -27,    /* virtio_net_hdr: hdr_len beyond the frame */
@@ -72,7 +72,9 @@ enum segoff_error {
 	SEGOFF_E_FRAG_MTU = -33,        /* MTU too small for the unfragmentable part and 8 bytes */
 	SEGOFF_E_LAYER_LIMIT = -34,     /* more headers than SEGOFF_MAX_LAYERS */
 	SEGOFF_E_TUNNEL_NOT_GSO = -35,  /* tunnel GSO packet with no more payload than gso_size [E7] */
-	SEGOFF_E__LAST = -36
+	SEGOFF_E_VNET_TUNNEL_TYPE = -36,/* virtio_net_hdr: both tunnel bits, or no TCP/USO inner type [EV3] */
+	SEGOFF_E_VNET_TUNNEL_OFFSETS = -37, /* virtio_net_hdr: tunnel offsets out of order [EV3] */
+	SEGOFF_E__LAST = -38
 };
 
 /** Short, stable, lower-case name of an error ("truncated"), for logs and counters. */

@@ -33,7 +33,7 @@ static const struct error_row error_rows[] = {
 	[21] = { "vnet_csum_range", "virtio_net_hdr: checksum start or offset outside the frame" },
 	[22] = { "vnet_csum_start", "virtio_net_hdr: transport offset below the IP header size" },
 	[23] = { "vnet_csum_offset", "virtio_net_hdr: checksum offset is not the transport check field" },
-	[24] = { "vnet_needs_csum", "virtio_net_hdr: UDP segmentation without NEEDS_CSUM" },
+	[24] = { "vnet_needs_csum", "virtio_net_hdr: UDP or tunnel segmentation without NEEDS_CSUM" },
 	[25] = { "vnet_too_many_segs", "virtio_net_hdr: more than 128 UDP segments" },
 	[26] = { "vnet_ecn", "virtio_net_hdr: ECN flag on UDP segmentation" },
 	[27] = { "vnet_hdr_len", "virtio_net_hdr: header length beyond the frame" },
@@ -45,6 +45,8 @@ static const struct error_row error_rows[] = {
 	[33] = { "frag_mtu", "MTU too small to carry a fragment" },
 	[34] = { "layer_limit", "more headers than the parser holds" },
 	[35] = { "tunnel_not_gso", "tunnel GSO packet whose payload is not larger than the GSO size" },
+	[36] = { "vnet_tunnel_type", "virtio_net_hdr: both tunnel bits, or an inner type that cannot be tunnelled" },
+	[37] = { "vnet_tunnel_offsets", "virtio_net_hdr: tunnel header offsets out of order" },
 };
 
 _Static_assert(sizeof(error_rows) / sizeof(error_rows[0]) == (unsigned)-SEGOFF_E__LAST,

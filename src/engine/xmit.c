@@ -32,7 +32,10 @@ const char *segoff_tx_action_name(enum segoff_tx_action a)
 	return (unsigned)a < sizeof(action_names) / sizeof(action_names[0]) ? action_names[a] : "unknown";
 }
 
-/* can_checksum_protocol(): generic checksum covers all; else per IP version. */
+/* can_checksum_protocol(): generic checksum covers all; else per IP version,
+ * the version of the header the checksum's pseudo-header comes from (the
+ * inner one in a tunnel; the kernel's hw_enc_features are not modelled: a
+ * device is taken to checksum inside a tunnel as it does outside). */
 static int can_checksum(segoff_features_t f, uint8_t l3)
 {
 	if (f & SEGOFF_F(HW_CSUM))
@@ -55,7 +58,11 @@ static int gso_type_ok(segoff_features_t f, uint32_t type)
 		return 0;
 	if ((type & SEGOFF_GSO_TCP_ECN) && !(f & SEGOFF_F(TSO_ECN)))
 		return 0;
-	if ((type & SEGOFF_GSO_FIXEDID) && !(f & SEGOFF_F(TSO_MANGLEID)))
+	if ((type & (SEGOFF_GSO_FIXEDID | SEGOFF_GSO_FIXEDID_INNER)) && !(f & SEGOFF_F(TSO_MANGLEID)))
+		return 0;
+	if ((type & SEGOFF_GSO_UDP_TUNNEL) && !(f & SEGOFF_F(GSO_UDP_TUNNEL)))
+		return 0;
+	if ((type & SEGOFF_GSO_UDP_TUNNEL_CSUM) && !(f & SEGOFF_F(GSO_UDP_TUNNEL_CSUM)))
 		return 0;
 	return !(type & SEGOFF_GSO_UDP); /* UFO: no device segments it any more */
 }
@@ -125,7 +132,7 @@ int segoff_tx_decide(const struct segoff_pkt *pkt, const struct segoff_tx_dev *d
 		}
 	}
 	/* harmonize_features(): a checksum the device cannot do takes GSO with it. */
-	if (pkt->csum_state != SEGOFF_CSUM_NONE && !can_checksum(f, pkt->l3_proto)) {
+	if (pkt->csum_state != SEGOFF_CSUM_NONE && !can_checksum(f, pkt->inner_l3_proto)) {
 		f &= ~(SEGOFF_F_CSUM_MASK | SEGOFF_F_GSO_MASK);
 		d->why |= SEGOFF_TX_WHY_NO_CSUM_FEATURE;
 	}
@@ -147,7 +154,7 @@ int segoff_tx_decide(const struct segoff_pkt *pkt, const struct segoff_tx_dev *d
 		}
 		if (!device_segments) {
 			d->action = SEGOFF_TX_SEGMENT;
-			d->csum_software = pkt->csum_state == SEGOFF_CSUM_PARTIAL && !can_checksum(f, pkt->l3_proto);
+			d->csum_software = pkt->csum_state == SEGOFF_CSUM_PARTIAL && !can_checksum(f, pkt->inner_l3_proto);
 		}
 		return SEGOFF_OK;
 	}
@@ -155,7 +162,7 @@ int segoff_tx_decide(const struct segoff_pkt *pkt, const struct segoff_tx_dev *d
 		over_mtu(pkt, dev, d, 0);
 		return SEGOFF_OK;
 	}
-	if (pkt->csum_state == SEGOFF_CSUM_PARTIAL && !can_checksum(f, pkt->l3_proto))
+	if (pkt->csum_state == SEGOFF_CSUM_PARTIAL && !can_checksum(f, pkt->inner_l3_proto))
 		d->csum_software = 1;
 	return SEGOFF_OK;
 }

@@ -69,12 +69,47 @@ int segoff_vnet_encode(const struct segoff_vnet_hdr *h, void *buf, size_t len)
 	return SEGOFF_OK;
 }
 
+#define VNET_TUNNEL_BITS (SEGOFF_VNET_GSO_UDP_TUNNEL_IPV4 | SEGOFF_VNET_GSO_UDP_TUNNEL_IPV6)
+
+/* The 24-byte header's tunnel part [EV3], checked before the plain rules:
+ * one outer family, an inner TCP or USO type, NEEDS_CSUM, and the outer
+ * transport, inner network and checksum offsets each past the header
+ * before. A header read as 10 or 12 bytes has both offsets 0 and fails the
+ * order. Then the packet must hold that tunnel where the header says. */
+static int vnet_tunnel_check(const struct segoff_vnet_hdr *h, const struct segoff_pkt *pkt)
+{
+	uint8_t bits = h->gso_type & VNET_TUNNEL_BITS, inner = h->gso_type & (uint8_t)~(VNET_TUNNEL_BITS | SEGOFF_VNET_GSO_ECN);
+	if (bits == VNET_TUNNEL_BITS || (inner != SEGOFF_VNET_GSO_TCPV4 && inner != SEGOFF_VNET_GSO_TCPV6 &&
+					 inner != SEGOFF_VNET_GSO_UDP_L4))
+		return SEGOFF_E_VNET_TUNNEL_TYPE;
+	if (!(h->flags & SEGOFF_VNET_F_NEEDS_CSUM))
+		return SEGOFF_E_VNET_NEEDS_CSUM;
+	unsigned outer_nh_len = bits == SEGOFF_VNET_GSO_UDP_TUNNEL_IPV4 ? 20 : 40;
+	unsigned inner_nh_len = inner == SEGOFF_VNET_GSO_TCPV6 ? 40 : 20;
+	if (h->outer_th_offset < 14 + outer_nh_len || h->inner_nh_offset < h->outer_th_offset + 8u ||
+	    h->csum_start < h->inner_nh_offset + inner_nh_len)
+		return SEGOFF_E_VNET_TUNNEL_OFFSETS;
+	/* what the offsets name must be what the parse found (segoff cuts by
+	 * its parse; the kernel by the offsets, which then must agree) */
+	if (pkt->encap_depth != 1 || pkt->l4_proto != SEGOFF_PROTO_UDP || pkt->l4_off != h->outer_th_offset ||
+	    pkt->inner_l3_off != h->inner_nh_offset ||
+	    pkt->l3_proto != (bits == SEGOFF_VNET_GSO_UDP_TUNNEL_IPV4 ? SEGOFF_PROTO_IPV4 : SEGOFF_PROTO_IPV6))
+		return SEGOFF_E_VNET_PROTO;
+	return SEGOFF_OK;
+}
+
 int segoff_vnet_to_pkt(const struct segoff_vnet_hdr *h, struct segoff_pkt *pkt)
 {
 	if (!h || !pkt)
 		return SEGOFF_E_INVAL;
 	if (pkt->len < 14)
 		return SEGOFF_E_FRAME_SHORT;
+	const int tunnel = (h->gso_type & VNET_TUNNEL_BITS) != 0;
+	if (tunnel) {
+		int err = vnet_tunnel_check(h, pkt);
+		if (err < 0)
+			return err;
+	}
 
 	/* tun: the header length is raised to cover the check field, and may
 	 * not claim more than the frame. */
@@ -89,7 +124,7 @@ int segoff_vnet_to_pkt(const struct segoff_vnet_hdr *h, struct segoff_pkt *pkt)
 	enum segoff_proto ip_proto = SEGOFF_PROTO_NONE;
 	/* The ECN bit alone (type NONE|ECN) is not "no GSO": the kernel refuses it. */
 	if (h->gso_type != SEGOFF_VNET_GSO_NONE) {
-		switch (h->gso_type & ~SEGOFF_VNET_GSO_ECN) {
+		switch (h->gso_type & ~(SEGOFF_VNET_GSO_ECN | VNET_TUNNEL_BITS)) {
 		case SEGOFF_VNET_GSO_TCPV4:
 			gso_type = SEGOFF_GSO_TCPV4;
 			ip_proto = SEGOFF_PROTO_TCP;
@@ -170,11 +205,17 @@ int segoff_vnet_to_pkt(const struct segoff_vnet_hdr *h, struct segoff_pkt *pkt)
 		}
 		if (h->gso_size == GSO_BY_FRAGS)
 			return SEGOFF_E_VNET_GSO_SIZE;
-		/* Too small to be a GSO packet: it travels as a plain one. */
+		/* Too small to be a GSO packet: it travels as a plain one; a
+		 * tunnel one traps the kernel and is refused [E7]. */
 		if (pkt->len - nh_off > h->gso_size)
 			gso_size = h->gso_size;
+		else if (tunnel)
+			return SEGOFF_E_TUNNEL_NOT_GSO;
 		else
 			gso_type = 0;
+		if (tunnel)
+			gso_type |= h->flags & SEGOFF_VNET_F_UDP_TUNNEL_CSUM ? SEGOFF_GSO_UDP_TUNNEL_CSUM
+									 : SEGOFF_GSO_UDP_TUNNEL;
 	}
 
 	pkt->gso_size = gso_size;
