@@ -62,8 +62,26 @@ size_t bench_build_packet(uint8_t *f, size_t cap)
 	return pktgen_build(&s, f, cap);
 }
 
+size_t bench_build_vxlan_packet(uint8_t *f, size_t cap, int outer_csum)
+{
+	struct pktgen_spec o, in;
+	pktgen_default(&o);
+	o.dport = SEGOFF_VXLAN_PORT;
+	o.sport = 49731;
+	o.csum = outer_csum ? PKTGEN_CSUM_PSEUDO : PKTGEN_CSUM_ZERO;
+	pktgen_default(&in);
+	in.tcp_optlen = 0;
+	in.win = 256;
+	in.payload_len = BENCH_PAYLOAD;
+	in.payload_seed = 7;
+	in.csum = PKTGEN_CSUM_PSEUDO;
+	return pktgen_build_tunnel(&o, PKTGEN_VXLAN, 42, 0, 0, &in, f, cap);
+}
+
 struct bench_state {
 	struct segoff_pkt pkt;
+	struct segoff_pkt vxlan, vxlan_csum; /* without and with an outer checksum */
+	uint8_t *vframe, *vframe_csum;
 	struct segoff_gso_params partial, full;
 	uint8_t *frame, *out, *arena;
 	struct segoff_slice iov[2 * BENCH_SEGS + 4];
@@ -118,6 +136,33 @@ static void run_csum(void *arg)
 	b->sink += segoff_csum(b->frame + BENCH_HDR, BENCH_PAYLOAD);
 }
 
+struct zc_pkt_arg {
+	struct bench_state *b;
+	const struct segoff_pkt *pkt;
+	const struct segoff_gso_params *p;
+};
+
+static void run_zc_pkt(void *arg)
+{
+	struct zc_pkt_arg *a = arg;
+	struct bench_state *b = a->b;
+	struct segoff_gso_zc zc = { b->arena, BENCH_SEGS * 128, b->iov, 2 * BENCH_SEGS + 4, 0 };
+	b->sink += (uint64_t)segoff_gso_zerocopy(a->pkt, a->p, &zc, b->segs, BENCH_SEGS);
+}
+
+/* A VXLAN super-packet as a VXLAN device with tunnel TSO hands it down. */
+static void vxlan_pkt(struct segoff_pkt *pkt, uint8_t **frame, int outer_csum)
+{
+	*frame = malloc(BENCH_VXLAN_HDR + BENCH_PAYLOAD);
+	size_t len = bench_build_vxlan_packet(*frame, BENCH_VXLAN_HDR + BENCH_PAYLOAD, outer_csum);
+	segoff_pkt_init(pkt, *frame, len, NULL, 0);
+	segoff_parse(pkt, SEGOFF_PROTO_ETH, 0);
+	pkt->csum_state = SEGOFF_CSUM_PARTIAL;
+	pkt->csum_start = pkt->inner_l4_off;
+	pkt->csum_offset = 16;
+	pkt->gso_type = SEGOFF_GSO_TCPV4 | (outer_csum ? SEGOFF_GSO_UDP_TUNNEL_CSUM : SEGOFF_GSO_UDP_TUNNEL);
+}
+
 static struct bench_state bstate;
 
 unsigned gso_bench_cases(struct bench_case *cases)
@@ -138,7 +183,11 @@ unsigned gso_bench_cases(struct bench_case *cases)
 		b->partial.csum = SEGOFF_GSO_CSUM_PARTIAL;
 		b->full = b->partial;
 		b->full.csum = SEGOFF_GSO_CSUM_FULL;
+		vxlan_pkt(&b->vxlan, &b->vframe, 0);
+		vxlan_pkt(&b->vxlan_csum, &b->vframe_csum, 1);
 	}
+	static struct zc_pkt_arg vp = { &bstate, &bstate.vxlan, &bstate.partial },
+				 vf = { &bstate, &bstate.vxlan_csum, &bstate.full };
 	static struct zc_arg zp = { &bstate, &bstate.partial }, zf = { &bstate, &bstate.full };
 	cases[0] = (struct bench_case){ .name = "zerocopy_partial", .fn = run_zc, .arg = &zp, .iters = 2000 };
 	cases[1] = (struct bench_case){ .name = "zerocopy_full", .fn = run_zc, .arg = &zf, .iters = 300 };
@@ -146,7 +195,9 @@ unsigned gso_bench_cases(struct bench_case *cases)
 	cases[3] = (struct bench_case){ .name = "memcpy", .fn = run_memcpy, .arg = b, .iters = 300 };
 	cases[4] = (struct bench_case){ .name = "csum_only", .fn = run_csum, .arg = b, .iters = 500 };
 	cases[5] = (struct bench_case){ .name = "memcpy_segments", .fn = run_memcpy_segs, .arg = b, .iters = 300 };
-	return 6;
+	cases[6] = (struct bench_case){ .name = "vxlan_zerocopy_partial", .fn = run_zc_pkt, .arg = &vp, .iters = 2000 };
+	cases[7] = (struct bench_case){ .name = "vxlan_zerocopy_full", .fn = run_zc_pkt, .arg = &vf, .iters = 300 };
+	return 8;
 }
 
 void gso_measure_from(struct gso_measure *m, const struct bench_case *c, unsigned rounds)
@@ -165,6 +216,10 @@ void gso_measure_from(struct gso_measure *m, const struct bench_case *c, unsigne
 	double csum_seg = c[4].median_ns / BENCH_SEGS, memcpy_seg = c[3].median_ns / BENCH_SEGS;
 	m->zc_full_parts_ns = m->zc_partial_ns + csum_seg;
 	m->copy_full_parts_ns = m->zc_partial_ns + csum_seg + memcpy_seg;
+	m->vxlan_zc_partial_ns = c[6].median_ns / BENCH_SEGS;
+	m->vxlan_zc_full_ns = c[7].median_ns / BENCH_SEGS;
+	m->vxlan_zc_full_gbps = BENCH_PAYLOAD / c[7].median_ns;
+	m->vxlan_zc_full_parts_ns = m->vxlan_zc_partial_ns + csum_seg;
 	bench_cpu_model(m->cpu, sizeof(m->cpu));
 }
 
@@ -189,10 +244,12 @@ void gso_measure_print(const struct gso_measure *m, int json)
 		printf("{\"case\":\"tcp4 64KB mss %d\",\"runs\":%u,\"cpu\":\"%s\",\"csum_impl\":\"%s\","
 		       "\"ns_per_segment\":{\"zerocopy_partial\":%.2f,\"zerocopy_full\":%.2f,\"copy_full\":%.2f},"
 		       "\"parts_ns_per_segment\":{\"zerocopy_full\":%.2f,\"copy_full\":%.2f},"
-		       "\"payload_GBps\":{\"zerocopy_full\":%.2f,\"copy_full\":%.2f,\"memcpy\":%.2f,\"memcpy_segments\":%.2f,\"csum_only\":%.2f}}\n",
+		       "\"payload_GBps\":{\"zerocopy_full\":%.2f,\"copy_full\":%.2f,\"memcpy\":%.2f,\"memcpy_segments\":%.2f,\"csum_only\":%.2f},"
+		       "\"vxlan\":{\"ns_per_segment\":{\"zerocopy_partial\":%.2f,\"zerocopy_full\":%.2f},\"payload_GBps\":{\"zerocopy_full\":%.2f}}}\n",
 		       BENCH_MSS, m->runs, m->cpu, m->csum_impl, m->zc_partial_ns, m->zc_full_ns, m->copy_full_ns,
 		       m->zc_full_parts_ns, m->copy_full_parts_ns, m->zc_full_gbps, m->copy_full_gbps, m->memcpy_gbps,
-		       m->memcpy_segs_gbps, m->csum_gbps);
+		       m->memcpy_segs_gbps, m->csum_gbps, m->vxlan_zc_partial_ns, m->vxlan_zc_full_ns,
+		       m->vxlan_zc_full_gbps);
 		return;
 	}
 	printf("segoff bench gso: one 64 KB TCP/IPv4 packet (%d bytes payload) into %d-byte segments,\n"
@@ -212,6 +269,13 @@ void gso_measure_print(const struct gso_measure *m, int json)
 	       m->zc_full_parts_ns, m->zc_full_ns / m->zc_full_parts_ns);
 	printf("  %-34s %8.2f ns/segment  (header writes + checksum + memcpy: %.2fx)\n", "parts of copy, full",
 	       m->copy_full_parts_ns, m->copy_full_ns / m->copy_full_parts_ns);
+	printf("  VXLAN over IPv4, the same payload, inner MSS %d:\n", BENCH_MSS);
+	printf("  %-34s %8.2f ns/segment\n", "zero-copy, partial, no outer csum", m->vxlan_zc_partial_ns);
+	printf("  %-34s %8.2f ns/segment  %6.2f GB/s payload\n", "zero-copy, inner + outer checksums",
+	       m->vxlan_zc_full_ns, m->vxlan_zc_full_gbps);
+	printf("  %-34s %8.2f ns/segment  (header writes + checksum: %.2fx)\n", "parts of VXLAN zero-copy, full",
+	       m->vxlan_zc_full_parts_ns, m->vxlan_zc_full_ns / m->vxlan_zc_full_parts_ns);
 	warn_parts("zero-copy, full checksum", m->zc_full_ns, m->zc_full_parts_ns);
 	warn_parts("copy, full checksum", m->copy_full_ns, m->copy_full_parts_ns);
+	warn_parts("VXLAN zero-copy, full checksums", m->vxlan_zc_full_ns, m->vxlan_zc_full_parts_ns);
 }

@@ -11,6 +11,7 @@
 #define BENCH_SEGS 45
 #define BENCH_PAYLOAD (BENCH_MSS * BENCH_SEGS) /* 65160: a full 64 KB TSO write */
 #define BENCH_HDR 54                          /* Ethernet + IPv4 + TCP, no options */
+#define BENCH_VXLAN_HDR (50 + BENCH_HDR)      /* outer Ethernet + IPv4 + UDP + VXLAN, then the above */
 
 struct gso_measure {
 	unsigned runs;
@@ -31,6 +32,13 @@ struct gso_measure {
 	 * checksum left the upper vector state dirty), not a figure. */
 	double zc_full_parts_ns;
 	double copy_full_parts_ns;
+	/* The same payload inside VXLAN (IPv4 outer, inner MSS 1448): partial
+	 * inner checksum and no outer one (what a NIC with tunnel checksum
+	 * offload takes), and every checksum written, inner and outer. */
+	double vxlan_zc_partial_ns;
+	double vxlan_zc_full_ns;
+	double vxlan_zc_full_gbps;
+	double vxlan_zc_full_parts_ns;
 };
 
 /* Over this ratio of a mode to the sum of its parts, the bench warns. */
@@ -51,6 +59,9 @@ struct bench_case {
 
 /* The 64 KB TCP/IPv4 super-packet every case segments (ours and DPDK's). */
 size_t bench_build_packet(uint8_t *frame, size_t cap);
+/* The same inside VXLAN over IPv4; outer_csum: the outer UDP check field
+ * holds the pseudo-header seed (else 0, no outer checksum). */
+size_t bench_build_vxlan_packet(uint8_t *frame, size_t cap, int outer_csum);
 void bench_run(struct bench_case *cases, unsigned n, unsigned rounds);
 /* segoff's cases and the machine limits, appended at `cases`; returns how many. */
 unsigned gso_bench_cases(struct bench_case *cases);

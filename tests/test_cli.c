@@ -361,6 +361,62 @@ static void cli_usage_errors_exit_2(void)
 	CHECK_EQ(run("%s segment --mss 100 %s %s 2>/dev/null", cli, path(0, "junk.pcap"), path(1, "x.pcap")), 1);
 }
 
+/* Tunnels in a capture: VXLAN and Geneve super-packets are cut by their
+ * inner TCP, outputs equal to the library's tunnel GSO of the same packet
+ * (its GSO type from the outer check field), counted by type; with
+ * --tunnel-port none they are UDP datagrams and pass; a bad port list is a
+ * usage error. */
+static void cli_segments_tunnels_found_in_a_capture(void)
+{
+	struct capture in = { 0 }, got = { 0 };
+	static uint8_t f[70000], out[1 << 20];
+	static struct segoff_seg segs[256];
+	unsigned want_n = 0;
+	for (int k = 0; k < 4; k++) {
+		struct pktgen_spec o, inner;
+		pktgen_default(&o);
+		o.ipv6 = k == 3;
+		o.dport = k % 2 ? SEGOFF_GENEVE_PORT : SEGOFF_VXLAN_PORT;
+		o.csum = k < 2 ? PKTGEN_CSUM_PSEUDO : PKTGEN_CSUM_ZERO;
+		pktgen_default(&inner);
+		inner.payload_len = 5000 + 100u * (unsigned)k;
+		inner.csum = PKTGEN_CSUM_PSEUDO;
+		size_t len = pktgen_build_tunnel(&o, k % 2 ? PKTGEN_GENEVE : PKTGEN_VXLAN, 9, 8, 1, &inner, f, sizeof(f));
+		capture_add(&in, f, (uint32_t)len, (uint32_t)len, k);
+	}
+	write_pcap(path(0, "tunnels.pcap"), &in, DLT_EN10MB);
+	CHECK_EQ(run("%s segment --mss 1200 %s %s 2>%s", cli, path(0, "tunnels.pcap"), path(1, "tout.pcap"),
+		     path(2, "err")), 0);
+	CHECK_EQ(read_capture(path(1, "tout.pcap"), &got), 0);
+	unsigned at = 0;
+	for (unsigned k = 0; k < in.n; k++) {
+		struct segoff_pkt pkt;
+		segoff_pkt_init(&pkt, in.data[k], in.len[k], NULL, 0);
+		CHECK_EQ(segoff_parse(&pkt, SEGOFF_PROTO_ETH, 0), SEGOFF_OK);
+		struct segoff_gso_params p;
+		segoff_gso_params_init(&p);
+		p.mss = 1200;
+		int n = segoff_gso_copy(&pkt, &p, out, sizeof(out), segs, 256);
+		CHECK_EQ(n, 5);
+		for (int i = 0; i < n && at < got.n; i++, at++)
+			CHECK(got.len[at] == segs[i].len && memcmp(got.data[at], segs[i].head, segs[i].len) == 0);
+		want_n += (unsigned)(n > 0 ? n : 0);
+	}
+	CHECK_EQ(got.n, want_n);
+	const char *err = slurp(path(2, "err"));
+	CHECK(strstr(err, "4 segmented into 20 segments"));
+	CHECK(strstr(err, "of them in tunnels: vxlan 2, geneve 2"));
+	capture_free(&got);
+	CHECK_EQ(run("%s segment --mss 1200 --tunnel-port none %s %s 2>/dev/null", cli, path(0, "tunnels.pcap"),
+		     path(1, "tout.pcap")), 0);
+	CHECK_EQ(read_capture(path(1, "tout.pcap"), &got), 0);
+	check_same(&in, &got);
+	CHECK_EQ(run("%s segment --mss 1200 --tunnel-port vxlan:0 a b >/dev/null 2>&1", cli), 2);
+	CHECK_EQ(run("%s segment --mss 1200 --tunnel-port gre:47 a b >/dev/null 2>&1", cli), 2);
+	capture_free(&in);
+	capture_free(&got);
+}
+
 /* segment then coalesce gives back the capture: the CLI's round trip. */
 static void cli_coalesce_undoes_segment(void)
 {
@@ -508,6 +564,7 @@ int main(int argc, char **argv)
 		TEST(cli_reports_malformed_packets_by_name_and_exits_1),
 		TEST(cli_raw_ip_captures),
 		TEST(cli_usage_errors_exit_2),
+		TEST(cli_segments_tunnels_found_in_a_capture),
 		TEST(cli_coalesce_undoes_segment),
 		TEST(cli_udp_uso_fragment_and_reassemble),
 		TEST(cli_demo_runs_and_verifies_itself),

@@ -25,6 +25,8 @@ int cli_uint(const char *cmd, const char *opt, const char *v, unsigned long long
 	     unsigned long long *out);
 /* The index of `v` in the NULL-terminated `names`. */
 int cli_choice(const char *cmd, const char *opt, const char *v, const char *const *names);
+/* --tunnel-port: "none", or "vxlan:4789,geneve:6081" (any of the two). */
+int cli_tunnel_ports(const char *cmd, const char *v, struct segoff_tunnel_ports *ports);
 
 enum udp_mode { UDP_PASS = 0, UDP_USO, UDP_FRAG };
 
@@ -34,6 +36,7 @@ struct segment_opts {
 	uint8_t csum;           /* enum segoff_gso_csum */
 	uint8_t udp;            /* enum udp_mode */
 	unsigned mtu;           /* 0: no fragmentation */
+	struct segoff_tunnel_ports ports; /* UDP ports that carry a tunnel */
 };
 
 #define NR_ERROR_SLOTS 64
@@ -41,6 +44,7 @@ struct segment_opts {
 struct segment_stats {
 	uint64_t pkts_in, bytes_in, pkts_out, bytes_out;
 	uint64_t segmented, segments_out, passed, fragmented, fragments_out;
+	uint64_t tunnel_by[SEGOFF_PROTO__COUNT]; /* tunnel packets segmented, by tunnel row */
 	uint64_t refused, refused_by[NR_ERROR_SLOTS];
 	double seconds;
 };

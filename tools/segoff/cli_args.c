@@ -2,6 +2,7 @@
 /* Option values shared by every command: a bounded number, one of a few
  * words. A bad value is reported as "segoff CMD: OPT must be ..." and the
  * caller exits with CLI_EXIT_USAGE. */
+#define _POSIX_C_SOURCE 200809L
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,5 +35,37 @@ int cli_choice(const char *cmd, const char *opt, const char *v, const char *cons
 	for (size_t i = 0; i < n; i++)
 		fprintf(stderr, "%s%s", i == 0 ? " " : i + 1 == n ? " or " : ", ", names[i]);
 	fprintf(stderr, ", not '%s'\n", v);
+	return -1;
+}
+
+int cli_tunnel_ports(const char *cmd, const char *v, struct segoff_tunnel_ports *ports)
+{
+	struct segoff_tunnel_ports p = { 0, 0 };
+	if (strcmp(v, "none") != 0) {
+		char buf[128];
+		if (strlen(v) >= sizeof(buf))
+			goto bad;
+		strcpy(buf, v);
+		for (char *save = NULL, *item = strtok_r(buf, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+			char *colon = strchr(item, ':'), *end;
+			if (!colon)
+				goto bad;
+			*colon = 0;
+			unsigned long port = strtoul(colon + 1, &end, 10);
+			if (colon[1] < '0' || colon[1] > '9' || *end || port == 0 || port > 65535)
+				goto bad;
+			if (strcmp(item, "vxlan") == 0)
+				p.vxlan = (uint16_t)port;
+			else if (strcmp(item, "geneve") == 0)
+				p.geneve = (uint16_t)port;
+			else
+				goto bad;
+		}
+	}
+	*ports = p;
+	return 0;
+bad:
+	fprintf(stderr, "segoff %s: --tunnel-port must be none or TYPE:PORT[,TYPE:PORT] with TYPE vxlan or geneve "
+			"(vxlan:4789,geneve:6081), not '%s'\n", cmd, v);
 	return -1;
 }

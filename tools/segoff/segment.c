@@ -16,11 +16,14 @@
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: segoff segment --mss N [--ip-id inc|fixed] [--csum full|partial] [--udp uso|frag]\n"
-		   "                      [--mtu N] [--json] IN OUT\n"
+		   "                      [--mtu N] [--tunnel-port none|vxlan:P,geneve:P] [--json] IN OUT\n"
 		   "  Cuts every TCP packet whose payload exceeds N bytes into segments exactly as\n"
 		   "  Linux's software GSO does; with --udp uso, UDP datagrams too (USO); with --mtu,\n"
 		   "  what is still larger than the MTU is IP-fragmented (UDP datagrams too with\n"
-		   "  --udp frag, their checksum computed over the whole datagram first). Other\n"
+		   "  --udp frag, their checksum computed over the whole datagram first). TCP inside\n"
+		   "  VXLAN or Geneve (UDP to a --tunnel-port, vxlan:4789,geneve:6081 by default) is\n"
+		   "  cut with tunnel GSO, N being the inner MSS; an outer UDP check of 0 means no\n"
+		   "  outer checksum, any other value the pseudo-header seed of one. Other\n"
 		   "  packets pass through unchanged, in order. IN is pcap or pcapng, OUT is pcap;\n"
 		   "  '-' is stdin/stdout. Summary on stderr.\n");
 }
@@ -138,12 +141,15 @@ static int segment_one(struct job *j)
 	const struct pcapio_packet *cp = j->cp;
 	struct segoff_pkt pkt;
 	segoff_pkt_init(&pkt, cp->data, cp->caplen, NULL, 0);
-	int e = segoff_parse(&pkt, j->first, j->off);
+	int e = segoff_parse_ports(&pkt, j->first, j->off, &o->ports);
 	if (e < 0) {
 		refuse(j->st, j->in, j->k, e, NULL);
 		return 0;
 	}
-	int tcp = pkt.l4_proto == SEGOFF_PROTO_TCP, udp = pkt.l4_proto == SEGOFF_PROTO_UDP;
+	/* a tunnel packet is cut by its inner TCP (tunnel GSO); its outer UDP
+	 * is not a datagram to segment or fragment on its own */
+	int tunnel = pkt.encap_depth > 0;
+	int tcp = pkt.inner_l4_proto == SEGOFF_PROTO_TCP, udp = !tunnel && pkt.l4_proto == SEGOFF_PROTO_UDP;
 	uint32_t payload = cp->len > pkt.payload_off ? cp->len - pkt.payload_off : 0;
 	int segment = o->mss && payload > o->mss && (tcp || (udp && o->udp == UDP_USO));
 	int fragment = o->mtu && pkt.l3_off != 0xffff && cp->len - pkt.l3_off > o->mtu && (tcp || (udp && o->udp == UDP_FRAG));
@@ -180,6 +186,10 @@ static int segment_one(struct job *j)
 	}
 	j->st->segmented++;
 	j->st->segments_out += (uint64_t)n;
+	if (tunnel)
+		for (unsigned i = 0; i < pkt.nr_layers; i++)
+			if (pkt.layer[i].proto == SEGOFF_PROTO_VXLAN || pkt.layer[i].proto == SEGOFF_PROTO_GENEVE)
+				j->st->tunnel_by[pkt.layer[i].proto]++;
 	for (int i = 0; i < n; i++)
 		if (emit(j, j->space->segs[i].head, j->space->segs[i].len, 0) < 0)
 			return -1;
@@ -290,7 +300,9 @@ void segment_report(FILE *f, const char *in, const struct segment_stats *st, int
 				sep = ",";
 			}
 		}
-		fprintf(f, "},\"seconds\":%.6f}\n", st->seconds);
+		fprintf(f, "},\"tunnels_segmented\":{\"vxlan\":%llu,\"geneve\":%llu},\"seconds\":%.6f}\n",
+			(unsigned long long)st->tunnel_by[SEGOFF_PROTO_VXLAN],
+			(unsigned long long)st->tunnel_by[SEGOFF_PROTO_GENEVE], st->seconds);
 		return;
 	}
 	fprintf(f, "segoff segment: %s: %llu packets (%llu bytes) in, %llu packets (%llu bytes) out\n", in,
@@ -299,6 +311,10 @@ void segment_report(FILE *f, const char *in, const struct segment_stats *st, int
 	fprintf(f, "  %llu segmented into %llu segments, %llu passed through unchanged, %llu refused\n",
 		(unsigned long long)st->segmented, (unsigned long long)st->segments_out,
 		(unsigned long long)st->passed, (unsigned long long)st->refused);
+	if (st->tunnel_by[SEGOFF_PROTO_VXLAN] || st->tunnel_by[SEGOFF_PROTO_GENEVE])
+		fprintf(f, "  of them in tunnels: vxlan %llu, geneve %llu\n",
+			(unsigned long long)st->tunnel_by[SEGOFF_PROTO_VXLAN],
+			(unsigned long long)st->tunnel_by[SEGOFF_PROTO_GENEVE]);
 	if (st->fragmented)
 		fprintf(f, "  %llu IP-fragmented into %llu fragments\n", (unsigned long long)st->fragmented,
 			(unsigned long long)st->fragments_out);
@@ -316,15 +332,21 @@ int cmd_segment(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "udp", required_argument, NULL, 'u' },
 		{ "mtu", required_argument, NULL, 't' },
+		{ "tunnel-port", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct segment_opts o = { 0, SEGOFF_GSO_IP_ID_INC, SEGOFF_GSO_CSUM_FULL, UDP_PASS, 0 };
+	struct segment_opts o = { 0, SEGOFF_GSO_IP_ID_INC, SEGOFF_GSO_CSUM_FULL, UDP_PASS, 0, { 0, 0 } };
+	segoff_tunnel_ports_init(&o.ports);
 	int json = 0, c;
 	unsigned long long v;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "m:i:c:ju:t:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "m:i:c:ju:t:p:h", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'p':
+			if (cli_tunnel_ports("segment", optarg, &o.ports) < 0)
+				return CLI_EXIT_USAGE;
+			break;
 		case 'u': {
 			static const char *const modes[] = { "uso", "frag", NULL };
 			static const uint8_t mode_of[] = { UDP_USO, UDP_FRAG };
