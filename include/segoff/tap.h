@@ -23,6 +23,8 @@ extern "C" {
 #define SEGOFF_TUN_F_UFO 0x10
 #define SEGOFF_TUN_F_USO4 0x20
 #define SEGOFF_TUN_F_USO6 0x40
+#define SEGOFF_TUN_F_UDP_TUNNEL_GSO 0x080      /* UDP tunnel GSO packets, 24-byte header [EV2] */
+#define SEGOFF_TUN_F_UDP_TUNNEL_GSO_CSUM 0x100 /* ... with an outer checksum; needs the above */
 
 #define SEGOFF_TAP_NAPI 0x1     /* IFF_NAPI: GRO on frames written in [V7] */
 #define SEGOFF_TAP_MULTI_QUEUE 0x2
@@ -44,10 +46,14 @@ int segoff_tap_set_offload(int fd, unsigned tun_f);
 
 /**
  * Offer the kernel the offloads in `want` (SEGOFF_TUN_F_*) and fall back
- * until it accepts: without USO4|USO6 (kernels before 6.2), without TSO_ECN,
- * without UFO, without TSO4|TSO6, then with nothing. *got receives the set
- * the kernel took, *refused the bits it would not take, *refused_errno the
- * errno of the first refusal (0 if none); any of them may be NULL.
+ * until it accepts: without the UDP tunnel checksum flag, without UDP tunnel
+ * GSO (kernels before 6.17), without USO4|USO6 (before 6.2), without
+ * TSO_ECN, without UFO, without TSO4|TSO6, then with nothing. *got receives
+ * the set the kernel took, *refused the bits it would not take,
+ * *refused_errno the errno of the first refusal (0 if none); any of them may
+ * be NULL. The tunnel flags are not offered at all on a TAP whose virtio
+ * header is shorter than 24 bytes (the kernel would take them, then fail
+ * every read, EV4): they are reported refused with EINVAL.
  * Returns SEGOFF_OK, or SEGOFF_E_SYSTEM if even "no offloads" failed.
  */
 int segoff_tap_negotiate(int fd, unsigned want, unsigned *got, unsigned *refused, int *refused_errno);

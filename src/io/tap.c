@@ -56,8 +56,12 @@ int segoff_tap_set_offload(int fd, unsigned tun_f)
 	return ioctl(fd, TUNSETOFFLOAD, (unsigned long)tun_f) < 0 ? SEGOFF_E_SYSTEM : SEGOFF_OK;
 }
 
+#define TUN_F_TUNNEL (SEGOFF_TUN_F_UDP_TUNNEL_GSO | SEGOFF_TUN_F_UDP_TUNNEL_GSO_CSUM)
+
 /* Fallback steps, most recent kernel features first. */
 static const unsigned fallback_drop[] = {
+	SEGOFF_TUN_F_UDP_TUNNEL_GSO_CSUM,
+	SEGOFF_TUN_F_UDP_TUNNEL_GSO,
 	SEGOFF_TUN_F_USO4 | SEGOFF_TUN_F_USO6,
 	SEGOFF_TUN_F_TSO_ECN,
 	SEGOFF_TUN_F_UFO,
@@ -69,6 +73,11 @@ int segoff_tap_negotiate(int fd, unsigned want, unsigned *got, unsigned *refused
 {
 	unsigned offer = want;
 	int first_errno = 0;
+	int hdr_sz = 0;
+	if ((want & TUN_F_TUNNEL) && (ioctl(fd, TUNGETVNETHDRSZ, &hdr_sz) < 0 || hdr_sz < SEGOFF_VNET_HDR_TUNNEL_LEN)) {
+		offer &= ~TUN_F_TUNNEL; /* EV4: every read would fail */
+		first_errno = EINVAL;
+	}
 	for (size_t step = 0;; step++) {
 		if (segoff_tap_set_offload(fd, offer) == SEGOFF_OK)
 			break;
@@ -100,6 +109,8 @@ const char *segoff_tun_f_name(unsigned bit)
 	case SEGOFF_TUN_F_UFO: return "ufo";
 	case SEGOFF_TUN_F_USO4: return "uso4";
 	case SEGOFF_TUN_F_USO6: return "uso6";
+	case SEGOFF_TUN_F_UDP_TUNNEL_GSO: return "udp_tunnel_gso";
+	case SEGOFF_TUN_F_UDP_TUNNEL_GSO_CSUM: return "udp_tunnel_gso_csum";
 	default: return NULL;
 	}
 }

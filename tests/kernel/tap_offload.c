@@ -46,6 +46,66 @@ static int open_tap(char *name)
 	return fd;
 }
 
+/* "on" or "off" for an ethtool feature of the device, as ethtool -k says. */
+static int ethtool_feature(const char *dev, const char *feature)
+{
+	char cmd[256], line[256];
+	snprintf(cmd, sizeof(cmd), "ethtool -k %s 2>/dev/null", dev);
+	FILE *p = popen(cmd, "r");
+	int on = -1;
+	size_t n = strlen(feature);
+	while (p && fgets(line, sizeof(line), p))
+		if (strncmp(line, feature, n) == 0 && line[n] == ':')
+			on = strstr(line + n, ": on") != NULL;
+	if (p)
+		pclose(p);
+	return on;
+}
+
+/* EV2, EV4: with the 24-byte header the kernel takes the UDP tunnel flags
+ * (the device then does tx-udp_tnl-segmentation); the checksum flag alone,
+ * or either without TSO, is refused and falls back; on a 10-byte header
+ * they are not offered at all. */
+static void negotiate_udp_tunnel_flags_need_the_24_byte_header(void)
+{
+	const unsigned tunnel = SEGOFF_TUN_F_UDP_TUNNEL_GSO | SEGOFF_TUN_F_UDP_TUNNEL_GSO_CSUM;
+	const unsigned want = SEGOFF_TUN_F_CSUM | SEGOFF_TUN_F_TSO4 | SEGOFF_TUN_F_TSO6 | tunnel;
+	char name[16] = "sgtnl%d";
+	int fd = segoff_tap_open(name, 0, SEGOFF_VNET_HDR_TUNNEL_LEN);
+	CHECK(fd >= 0);
+	unsigned got = 0, refused = 9;
+	int err = -1;
+	CHECK_EQ(segoff_tap_negotiate(fd, want, &got, &refused, &err), SEGOFF_OK);
+	CHECK_EQ(got, want);
+	CHECK_EQ(refused, 0);
+	CHECK_EQ(err, 0);
+	CHECK_EQ(ethtool_feature(name, "tx-udp_tnl-segmentation"), 1);
+	CHECK_EQ(ethtool_feature(name, "tx-udp_tnl-csum-segmentation"), 1);
+	/* the checksum variant without the plain one: refused, then dropped */
+	CHECK_EQ(segoff_tap_negotiate(fd, want & ~SEGOFF_TUN_F_UDP_TUNNEL_GSO, &got, &refused, &err), SEGOFF_OK);
+	CHECK_EQ(got, want & ~tunnel);
+	CHECK_EQ(refused, SEGOFF_TUN_F_UDP_TUNNEL_GSO_CSUM);
+	CHECK_EQ(err, EINVAL);
+	/* tunnel GSO with no TSO or USO to put inside: refused */
+	CHECK_EQ(segoff_tap_negotiate(fd, SEGOFF_TUN_F_CSUM | SEGOFF_TUN_F_UDP_TUNNEL_GSO, &got, &refused, &err),
+		 SEGOFF_OK);
+	CHECK_EQ(got, SEGOFF_TUN_F_CSUM);
+	CHECK_EQ(refused, SEGOFF_TUN_F_UDP_TUNNEL_GSO);
+	CHECK_EQ(ethtool_feature(name, "tx-udp_tnl-segmentation"), 0);
+	close(fd);
+	/* a 10-byte header: never offered, reported refused */
+	strcpy(name, "sgtnl%d");
+	fd = segoff_tap_open(name, 0, SEGOFF_VNET_HDR_LEN);
+	CHECK(fd >= 0);
+	CHECK_EQ(segoff_tap_negotiate(fd, want, &got, &refused, &err), SEGOFF_OK);
+	CHECK_EQ(got, want & ~tunnel);
+	CHECK_EQ(refused, tunnel);
+	CHECK_EQ(err, EINVAL);
+	CHECK_EQ(ethtool_feature(name, "tx-udp_tnl-segmentation"), 0);
+	CHECK(strcmp(segoff_tun_f_name(SEGOFF_TUN_F_UDP_TUNNEL_GSO_CSUM), "udp_tunnel_gso_csum") == 0);
+	close(fd);
+}
+
 static void negotiate_takes_the_full_set(void)
 {
 	char name[16];
@@ -110,6 +170,7 @@ int main(int argc, char **argv)
 		TEST(negotiate_falls_back_when_uso4_comes_without_uso6),
 		TEST(negotiate_without_csum_ends_with_no_offloads),
 		TEST(negotiate_reports_a_dead_descriptor),
+		TEST(negotiate_udp_tunnel_flags_need_the_24_byte_header),
 	};
 	if (!lab_can_run("KERNEL TUNSETOFFLOAD TEST")) {
 		int ci = getenv("CI") != NULL;
