@@ -73,6 +73,10 @@ void pktgen_random(struct pktgen_spec *s, struct rng *r, uint32_t min_payload, u
 	s->urg = (f & 0x20) ? (uint16_t)rng_next(r) : 0;
 	s->sport = (uint16_t)rng_range(r, 1024, 65535);
 	s->dport = (uint16_t)rng_range(r, 1, 65535);
+	/* a random UDP datagram is never to a tunnel port (segoff_parse would
+	 * read its payload as a tunnel): tunnels are built on purpose */
+	if (s->dport == 4789 || s->dport == 6081)
+		s->dport++;
 	s->ip_id = (uint16_t)rng_next(r);
 	s->tos = (uint8_t)rng_next(r);
 	s->ttl = (uint8_t)rng_range(r, 1, 255);

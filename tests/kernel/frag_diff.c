@@ -17,6 +17,9 @@
  * IPv6. The kernel's answer is what the sockets
  * receive; segoff's is what segoff_reasm delivers, with the UDP checksum
  * checked as the kernel's UDP does. Payloads must be the same, in order.
+ *
+ * Frames are parsed without tunnel ports: fragmentation and reassembly
+ * read IP only, and a random UDP port may be 4789 (kernel-rules EG3).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -182,7 +185,7 @@ static void fragmentation(struct rng *r, int fda, int fdb, unsigned want)
 			ip[11] = (uint8_t)ck;
 			struct segoff_pkt pkt;
 			segoff_pkt_init(&pkt, in, len, NULL, 0);
-			segoff_parse(&pkt, SEGOFF_PROTO_ETH, 0);
+			segoff_parse_ports(&pkt, SEGOFF_PROTO_ETH, 0, NULL);
 			struct segoff_frag_params p;
 			segoff_frag_params_init(&p, (uint16_t)mtus[m]);
 			int sn = segoff_frag_copy(&pkt, &p, model, sizeof(model), frags, MAXF);
@@ -314,7 +317,7 @@ static void fragmentation_v6(struct rng *r, int fdb, unsigned want)
 					      (uint32_t)got[0][60] << 8 | got[0][61];
 			struct segoff_pkt pkt;
 			segoff_pkt_init(&pkt, in, len, NULL, 0);
-			segoff_parse(&pkt, SEGOFF_PROTO_ETH, 0);
+			segoff_parse_ports(&pkt, SEGOFF_PROTO_ETH, 0, NULL);
 			struct segoff_frag_params p;
 			segoff_frag_params_init(&p, (uint16_t)mtus[m]);
 			p.ipv6_id = kernel_ident;
@@ -377,7 +380,7 @@ static void model_deliver(void *opaque, const struct segoff_reasm_out *o)
 	size_t at = slices_flatten(flat, o->iov, o->nr_iov);
 	struct segoff_pkt pkt;
 	segoff_pkt_init(&pkt, flat, at, NULL, 0);
-	if (segoff_parse(&pkt, SEGOFF_PROTO_ETH, 0) < 0 || pkt.l4_proto != SEGOFF_PROTO_UDP || model_n == 8)
+	if (segoff_parse_ports(&pkt, SEGOFF_PROTO_ETH, 0, NULL) < 0 || pkt.l4_proto != SEGOFF_PROTO_UDP || model_n == 8)
 		return;
 	const uint8_t *uh = flat + pkt.l4_off;
 	uint32_t ulen = (uint32_t)(uh[4] << 8 | uh[5]);
@@ -573,7 +576,7 @@ static void build_set_frames(struct rng *r, enum set_kind kind, int v6, uint16_t
 	}
 	struct segoff_pkt pkt;
 	segoff_pkt_init(&pkt, dg, len, NULL, 0);
-	segoff_parse(&pkt, SEGOFF_PROTO_ETH, 0);
+	segoff_parse_ports(&pkt, SEGOFF_PROTO_ETH, 0, NULL);
 	struct segoff_frag_params p;
 	segoff_frag_params_init(&p, (uint16_t)rng_range(r, v6 ? 1280 : 576, 1500));
 	p.ipv6_id = next_ident;

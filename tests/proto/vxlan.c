@@ -3,6 +3,7 @@
  * rules (E1-E4, E7) on VXLAN packets. The kernel differential
  * (kernel_tunnel_gso_diff) compares the same against Linux; these pin each
  * rule alone, without root. */
+#include <stdio.h>
 #include <string.h>
 #include <segoff/segoff.h>
 #include "check.h"
@@ -253,6 +254,104 @@ static void tunnel_gso_type_must_name_the_tunnel(void)
 	CHECK(ref_verify_udp(segs[0].head, segs[0].len, 14, uh, 0)); /* a seed there: CSUM */
 }
 
+/* Random tunnel shapes (VXLAN or Geneve with options, IPv4/IPv6 outside
+ * with tags, any inner header shape, MSS 48 to 9000, the payload scattered
+ * over slices): zero-copy and copy give the same bytes; each segment parses
+ * as the same tunnel, carries at most the MSS, and every checksum in it
+ * verifies (outer IPv4 header, outer UDP when asked, inner IPv4 header and
+ * TCP); the payloads concatenate to the input's. The outer checksum is
+ * computed from lengths and seeds alone (udp_tunnel.c): this checks it
+ * against a byte-by-byte sum of every segment. */
+static void tunnel_gso_property_every_checksum_verifies(void)
+{
+	static uint8_t in[70000], zarena[1024 * 512], flat[70000];
+	static struct segoff_slice iov[4096], frags[8];
+	static struct segoff_seg zsegs[1024];
+	struct rng r = { check_seed() };
+	for (int iter = 0; iter < 600; iter++) {
+		struct pktgen_spec o, inner;
+		pktgen_random(&o, &r, 1, 1);
+		o.ip4_optlen = 0;
+		o.nr_ip6_ext = 0;
+		o.pad = 0;
+		int geneve = rng_range(&r, 0, 1), csum = rng_range(&r, 0, 1), partial = rng_range(&r, 0, 3) == 0;
+		o.dport = geneve ? SEGOFF_GENEVE_PORT : SEGOFF_VXLAN_PORT;
+		o.csum = csum ? PKTGEN_CSUM_PSEUDO : PKTGEN_CSUM_ZERO;
+		unsigned mss = rng_range(&r, 0, 3) == 0 ? rng_range(&r, 48, 200) : rng_range(&r, 200, 9000);
+		pktgen_random(&inner, &r, mss + 1, 40000);
+		inner.csum = PKTGEN_CSUM_PSEUDO;
+		inner.pad = 0;
+		size_t len = pktgen_build_tunnel(&o, geneve ? PKTGEN_GENEVE : PKTGEN_VXLAN, (uint32_t)iter,
+						 4 * rng_range(&r, 0, 16), rng_next(&r), &inner, in, sizeof(in));
+		CHECK(len > 0);
+		struct segoff_pkt pkt;
+		segoff_pkt_init(&pkt, in, len, NULL, 0);
+		CHECK_EQ(segoff_parse(&pkt, SEGOFF_PROTO_ETH, 0), SEGOFF_OK);
+		/* headers (and a little payload) in head, the rest in slices */
+		size_t head = pkt.payload_off + rng_range(&r, 0, 64);
+		unsigned nf = 0;
+		for (size_t at = head; at < len && nf < 8; nf++) {
+			size_t piece = nf == 7 ? len - at : rng_range(&r, 1, 9000);
+			if (piece > len - at)
+				piece = len - at;
+			frags[nf] = (struct segoff_slice){ in + at, piece };
+			at += piece;
+		}
+		struct segoff_pkt sp;
+		segoff_pkt_init(&sp, in, head, frags, nf);
+		CHECK_EQ(segoff_parse(&sp, SEGOFF_PROTO_ETH, 0), SEGOFF_OK);
+		sp.gso_type = (inner.ipv6 ? SEGOFF_GSO_TCPV6 : SEGOFF_GSO_TCPV4) |
+			      (csum ? SEGOFF_GSO_UDP_TUNNEL_CSUM : SEGOFF_GSO_UDP_TUNNEL);
+		sp.csum_state = SEGOFF_CSUM_PARTIAL;
+		sp.csum_start = sp.inner_l4_off;
+		sp.csum_offset = 16;
+		struct segoff_gso_params p;
+		segoff_gso_params_init(&p);
+		p.mss = (uint16_t)mss;
+		p.csum = partial ? SEGOFF_GSO_CSUM_PARTIAL : SEGOFF_GSO_CSUM_FULL;
+		int n = segoff_gso_copy(&sp, &p, out, sizeof(out), segs, 1024);
+		struct segoff_gso_zc zc = { zarena, sizeof(zarena), iov, 4096, 0 };
+		int nz = segoff_gso_zerocopy(&sp, &p, &zc, zsegs, 1024);
+		CHECK(n > 1);
+		CHECK_EQ(nz, n);
+		size_t hdr = pkt.payload_off, at = hdr;
+		for (int i = 0; i < n && i < nz; i++) {
+			uint8_t *s = (uint8_t *)segs[i].head;
+			size_t z = 0;
+			for (unsigned k = 0; k < zsegs[i].nr_iov; k++) {
+				memcpy(flat + z, iov[zsegs[i].iov_first + k].base, iov[zsegs[i].iov_first + k].len);
+				z += iov[zsegs[i].iov_first + k].len;
+			}
+			CHECK(z == segs[i].len && memcmp(flat, s, z) == 0);
+			CHECK(segs[i].len - hdr <= mss);
+			CHECK(memcmp(s + hdr, in + at, segs[i].len - hdr) == 0);
+			at += segs[i].len - hdr;
+			struct segoff_pkt q;
+			segoff_pkt_init(&q, s, segs[i].len, NULL, 0);
+			CHECK_EQ(segoff_parse(&q, SEGOFF_PROTO_ETH, 0), SEGOFF_OK);
+			CHECK_EQ(q.encap_depth, 1);
+			CHECK_EQ(q.payload_off, hdr);
+			if (partial)
+				CHECK_EQ(segoff_csum_complete(s, segs[i].len, segs[i].csum_start, segs[i].csum_offset),
+					 SEGOFF_OK);
+			if (!o.ipv6)
+				CHECK_EQ(ref_fold(ref_sum(s + q.l3_off, 20, 0)), 0xffff);
+			if (csum)
+				CHECK(ref_verify_udp(s, segs[i].len, q.l3_off, q.l4_off, o.ipv6));
+			else
+				CHECK_EQ(s[q.l4_off + 6] << 8 | s[q.l4_off + 7], 0);
+			size_t ie = q.inner_l3_off - 14 - 4u * inner.nr_vlan; /* the inner frame */
+			CHECK(ref_verify_tcp(s + ie, segs[i].len - ie, q.inner_l3_off - ie, q.inner_l4_off - ie, inner.ipv6));
+		}
+		CHECK_EQ(at, len);
+		if (check_failures_in_test) {
+			fprintf(stderr, "    iteration %d: %s outer v%d csum %d inner v%d mss %u partial %d\n", iter,
+				geneve ? "geneve" : "vxlan", o.ipv6 ? 6 : 4, csum, inner.ipv6 ? 6 : 4, mss, partial);
+			return;
+		}
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct check_test tests[] = {
@@ -264,6 +363,7 @@ int main(int argc, char **argv)
 		TEST(E4_outer_checksum_holds_once_the_inner_is_completed),
 		TEST(E7_tunnel_packet_with_nothing_to_cut_is_refused_by_name),
 		TEST(tunnel_gso_type_must_name_the_tunnel),
+		TEST(tunnel_gso_property_every_checksum_verifies),
 	};
 	return check_main(argc, argv, "proto_vxlan", tests, sizeof(tests) / sizeof(tests[0]));
 }
