@@ -36,7 +36,7 @@ TEST_NAMES := $(basename $(notdir $(wildcard tests/test_*.c)))
 PROTO_TEST_NAMES := $(basename $(notdir $(wildcard tests/proto/*.c)))
 TEST_BINS := $(TEST_NAMES:%=$(BUILD)/tests/%) $(PROTO_TEST_NAMES:%=$(BUILD)/tests/test_proto_%)
 KTEST_BINS := $(BUILD)/tests/kernel_gso_diff $(BUILD)/tests/kernel_gro_diff $(BUILD)/tests/kernel_frag_diff \
-	      $(BUILD)/tests/kernel_tunnel_gso_diff \
+	      $(BUILD)/tests/kernel_tunnel_gso_diff $(BUILD)/tests/kernel_tunnel_gro_diff \
 	      $(BUILD)/tests/kernel_tap_offload
 
 STATIC_LIB := $(BUILD)/libsegoff.a

@@ -151,6 +151,42 @@ int main(int argc, char **argv)
 		if (write_seed(dir, "-reasm", i, rec, at) < 0)
 			return 1;
 	}
+	/* GRO through tunnels: VXLAN and Geneve flows (outer checksum or not),
+	 * some with a VNI change or a bad outer checksum; a generator of their
+	 * own, so the other corpora stay as they were */
+	struct rng gr = { 4790 };
+	for (int i = 16; i < 24; i++) {
+		size_t at = 0;
+		rec[at++] = (uint8_t)(i * 37);
+		unsigned mss = rng_range(&gr, 64, 1400);
+		uint32_t seq = 1000;
+		for (int k = 0; k < 16; k++) {
+			struct pktgen_spec o, in;
+			pktgen_default(&o);
+			o.dport = i % 2 ? SEGOFF_GENEVE_PORT : SEGOFF_VXLAN_PORT;
+			o.ip_id = (uint16_t)k;
+			o.csum = i % 3 ? PKTGEN_CSUM_FULL : PKTGEN_CSUM_ZERO;
+			if (i % 4 == 3 && k == 9)
+				o.csum = PKTGEN_CSUM_GARBAGE;
+			pktgen_default(&in);
+			in.ipv6 = i % 5 == 1;
+			in.tcp_flags = 0x10;
+			in.ts_set = 1;
+			in.seq = seq;
+			in.ip_id = (uint16_t)k;
+			in.payload_len = mss;
+			in.csum = PKTGEN_CSUM_FULL;
+			seq += mss;
+			uint32_t vni = i % 4 == 2 && k == 7 ? 43u : 42u;
+			size_t len = pktgen_build_tunnel(&o, i % 2 ? PKTGEN_GENEVE : PKTGEN_VXLAN, vni, 4u * (unsigned)(i % 3),
+							 (uint64_t)i, &in, rec + at + 2, sizeof(rec) - at - 2);
+			rec[at] = (uint8_t)(len >> 8);
+			rec[at + 1] = (uint8_t)len;
+			at += 2 + len;
+		}
+		if (write_seed(dir, "-gro", i, rec, at) < 0)
+			return 1;
+	}
 	/* vnet: TCP and UDP super-packets from a TAP, honest headers and the
 	 * lies users have been bitten by (hdr_len, csum_offset, gso_size 0,
 	 * a GSO type that is not the packet's). Generators of their own. */

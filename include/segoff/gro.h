@@ -141,6 +141,11 @@ struct segoff_gro_config {
 	 * counted as flush_pkt_limit: 0 (the default) for none. */
 	uint32_t max_pkts_per_flow;
 	uint64_t flush_timeout;     /* segoff_gro_flush(): age, in the caller's time unit */
+	/* UDP ports of tunnels to coalesce through (VXLAN 4789 and Geneve 6081
+	 * by default, as in a namespace with those devices): the inner TCP
+	 * flow is merged under one tunnel level [EG1-EG5, EG7-EG9]. A port not listed
+	 * is plain UDP [EG3]. */
+	struct segoff_tunnel_ports tunnel_ports;
 	/* Receives every output. Must not call back into the context. */
 	void (*deliver)(void *opaque, const struct segoff_gro_out *out);
 	/* Zero-copy: an input's bytes are no longer referenced. May be NULL. */

@@ -36,9 +36,16 @@ int segoff__vnet_from_meta(const struct segoff__vnet_meta *m, struct segoff_vnet
 			return SEGOFF_E_GSO_TYPE;
 		h->gso_size = m->gso_size;
 		h->hdr_len = m->hdr_len;
+		if (m->gso_type & (SEGOFF_GSO_UDP_TUNNEL | SEGOFF_GSO_UDP_TUNNEL_CSUM)) {
+			h->gso_type |= m->outer_ipv6 ? SEGOFF_VNET_GSO_UDP_TUNNEL_IPV6 : SEGOFF_VNET_GSO_UDP_TUNNEL_IPV4;
+			h->outer_th_offset = m->outer_th;
+			h->inner_nh_offset = m->inner_nh;
+		}
 	}
 	if (m->csum_state == SEGOFF_CSUM_PARTIAL) {
 		h->flags = SEGOFF_VNET_F_NEEDS_CSUM;
+		if (m->gso_size && (m->gso_type & SEGOFF_GSO_UDP_TUNNEL_CSUM))
+			h->flags |= SEGOFF_VNET_F_UDP_TUNNEL_CSUM;
 		h->csum_start = m->csum_start;
 		h->csum_offset = m->csum_offset;
 	} else if (m->csum_state == SEGOFF_CSUM_VERIFIED || m->csum_state == SEGOFF_CSUM_COMPLETE) {

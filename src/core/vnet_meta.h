@@ -12,6 +12,10 @@ struct segoff__vnet_meta {
 	uint16_t hdr_len;
 	uint8_t csum_state;     /* enum segoff_csum_state */
 	uint16_t csum_start, csum_offset;
+	/* a UDP tunnel GSO packet [EV1, EV2]: the outer family and the outer
+	 * transport and inner network offsets */
+	uint8_t outer_ipv6;
+	uint16_t outer_th, inner_nh;
 };
 
 /* SEGOFF_OK, or SEGOFF_E_GSO_TYPE for a GSO size with no type virtio has. */

@@ -97,6 +97,7 @@ void segoff_gro_config_init(struct segoff_gro_config *cfg)
 	cfg->max_flows = 64;
 	cfg->max_size = 65536;
 	cfg->min_mss = 48;
+	segoff_tunnel_ports_init(&cfg->tunnel_ports);
 }
 
 static uint32_t nr_buckets(uint32_t flows)
@@ -216,10 +217,17 @@ static void deliver(struct segoff_gro *g, struct segoff_gro_out *out, void *cons
 
 /* The virtio_net_hdr of an output: the library's one conversion. A merged
  * packet's type is always one virtio has (TCPV4/6, UDP_L4). */
-static void fill_vnet(struct segoff_gro_out *out)
+/* The virtio_net_hdr of an output; `f` the flow it was merged from (for a
+ * tunnel's offsets), or NULL. */
+static void fill_vnet(struct segoff_gro_out *out, const struct gro_flow *f)
 {
 	struct segoff__vnet_meta m = { out->gso_type, out->gso_size, out->hdr_len, out->csum_state,
-				       out->csum_start, out->csum_offset };
+				       out->csum_start, out->csum_offset, 0, 0, 0 };
+	if (f) {
+		m.outer_ipv6 = f->l3_proto == SEGOFF_PROTO_IPV6;
+		m.outer_th = f->l4_off;
+		m.inner_nh = f->inner_l3_off;
+	}
 	segoff__vnet_from_meta(&m, &out->vnet);
 }
 
@@ -240,7 +248,7 @@ static void deliver_unchanged(struct segoff_gro *g, const struct segoff_pkt *pkt
 	out.csum_state = verified ? SEGOFF_CSUM_VERIFIED : pkt->csum_state;
 	out.csum_start = pkt->csum_start;
 	out.csum_offset = pkt->csum_offset;
-	fill_vnet(&out);
+	fill_vnet(&out, NULL);
 	deliver(g, &out, &cookie, 1);
 }
 
@@ -343,7 +351,7 @@ static void flow_flush(struct segoff_gro *g, struct gro_flow *f, enum segoff_gro
 	out.iov = f->slices;
 	out.nr_iov = f->nr_slices;
 	out.len = f->hdr_len + f->payload_len;
-	fill_vnet(&out);
+	fill_vnet(&out, f);
 	deliver(g, &out, f->cookies, f->nr_cookies);
 }
 
@@ -384,6 +392,9 @@ static void flow_hold(struct segoff_gro *g, const struct segoff_pkt *pkt, const 
 	f->nr_layers = pkt->nr_layers;
 	memcpy(f->layer, pkt->layer, sizeof(f->layer));
 	f->l3_off = pkt->l3_off;
+	f->l4_off = pkt->l4_off;
+	f->inner_l3_off = pkt->inner_l3_off;
+	f->l3_proto = pkt->l3_proto;
 	f->inner_l4_off = pkt->inner_l4_off;
 	f->inner_l4_proto = pkt->inner_l4_proto;
 	memset(f->ip_fixedid, 0, sizeof(f->ip_fixedid));
@@ -461,20 +472,22 @@ int segoff_gro_receive(struct segoff_gro *g, const struct segoff_pkt *pkt, void 
 	g->counters[SEGOFF_GRO_RX_PACKETS]++;
 	g->counters[SEGOFF_GRO_RX_BYTES] += pkt->len;
 
-	/* Tunnel GRO (EG1-EG9) is not there yet: a packet parsed with tunnel
-	 * ports is taken as plain UDP, the kernel's verdict for a port without
-	 * a tunnel socket [EG3]. */
-	struct segoff_pkt outer;
+	/* A packet parsed with tunnel ports is taken as this context's ports
+	 * say: a port it does not list is plain UDP [EG3]. */
+	struct segoff_pkt again;
 	if (pkt->encap_depth && pkt->nr_layers) {
-		outer = *pkt;
-		if (segoff_parse_ports(&outer, (enum segoff_proto)pkt->layer[0].proto, pkt->layer[0].off, NULL) < 0)
-			outer.nr_layers = 0;
-		pkt = &outer;
+		again = *pkt;
+		if (segoff_parse_ports(&again, (enum segoff_proto)pkt->layer[0].proto, pkt->layer[0].off,
+				       &g->cfg.tunnel_ports) < 0)
+			again.nr_layers = 0;
+		pkt = &again;
 	}
 	/* Only TCP (and UDP when asked) whose headers all fit; a GSO packet is
-	 * not merged [G2]. */
+	 * not merged [G2]. Through a tunnel: one level, TCP inside, GRO mode
+	 * (LRO is a NIC's, and NICs do not look into tunnels) [EG2]. */
 	const struct segoff_layer *last = pkt->nr_layers ? &pkt->layer[pkt->nr_layers - 1] : NULL;
-	if (!last ||
+	if (!last || pkt->encap_depth > 1 ||
+	    (pkt->encap_depth && (pkt->inner_l4_proto != SEGOFF_PROTO_TCP || g->cfg.mode != SEGOFF_GRO_MODE_GRO)) ||
 	    (pkt->inner_l4_proto != SEGOFF_PROTO_TCP && pkt->inner_l4_proto != SEGOFF_PROTO_UDP) ||
 	    last->off != pkt->inner_l4_off || pkt->gso_size || pkt->payload_off > pkt->len) {
 		g->counters[SEGOFF_GRO_NOT_HELD_UNSUPPORTED]++;
@@ -513,7 +526,11 @@ int segoff_gro_receive(struct segoff_gro *g, const struct segoff_pkt *pkt, void 
 		int v = ops->gro_check(&in, &pkt->layer[i]);
 		if (v == GRO_NOT_HELD) {
 			g->counters[in.reason]++;
-			deliver_unchanged(g, pkt, cookie, 0);
+			/* The kernel hands up a tunnel packet whose inner
+			 * checksum is bad marked DATA_VALID all the same
+			 * (kernel-notes.md, EG4): so does segoff. */
+			int inner_bad = pkt->encap_depth && i == pkt->nr_layers - 1u && in.reason == SEGOFF_GRO_BAD_CSUM;
+			deliver_unchanged(g, pkt, cookie, inner_bad);
 			return SEGOFF_OK;
 		}
 		if (v == GRO_NO_MERGE && !no_merge) {
@@ -689,8 +706,7 @@ int segoff_gro_receive_frame(struct segoff_gro *g, const void *frame, size_t len
 		return SEGOFF_OK;
 	struct segoff_pkt pkt;
 	segoff_pkt_init(&pkt, frame, len, NULL, 0);
-	/* no tunnel ports: tunnel GRO is not there yet (segoff_gro_receive) */
-	if (segoff_parse_ports(&pkt, SEGOFF_PROTO_ETH, 0, NULL) < 0)
+	if (segoff_parse_ports(&pkt, SEGOFF_PROTO_ETH, 0, &g->cfg.tunnel_ports) < 0)
 		pkt.nr_layers = 0; /* unparsable: it goes up unchanged */
 	pkt.csum_state = csum_state;
 	return segoff_gro_receive(g, &pkt, cookie, now);

@@ -232,7 +232,8 @@ int segoff_vnet_from_pkt(const struct segoff_pkt *pkt, struct segoff_vnet_hdr *h
 	if (!pkt || !h)
 		return SEGOFF_E_INVAL;
 	struct segoff__vnet_meta m = { pkt->gso_type, pkt->gso_size, pkt->payload_off, pkt->csum_state,
-				       pkt->csum_start, pkt->csum_offset };
+				       pkt->csum_start, pkt->csum_offset, pkt->l3_proto == SEGOFF_PROTO_IPV6,
+				       pkt->l4_off, pkt->inner_l3_off };
 	return segoff__vnet_from_meta(&m, h);
 }
 

@@ -30,8 +30,25 @@ static int geneve_parse(struct parse_state *st)
 	return SEGOFF_OK;
 }
 
+/* GRO: version 0 and no O (control) bit, and the whole header with its
+ * options byte for byte the same [EG5]. */
+static int geneve_gro_check(struct gro_in *in, const struct segoff_layer *l)
+{
+	const uint8_t *gh = in->hdr + l->off;
+	if (gh[0] >> 6 != 0 || (gh[1] & 0x80)) {
+		in->reason = SEGOFF_GRO_NOT_HELD_UNSUPPORTED;
+		return GRO_NOT_HELD;
+	}
+	if (gro_key_add(in, gh, l->len) < 0) {
+		in->reason = SEGOFF_GRO_NOT_HELD_HDR_TOO_LONG;
+		return GRO_NOT_HELD;
+	}
+	return GRO_OK;
+}
+
 const struct proto_ops segoff__proto_geneve = {
 	.name = "geneve",
 	.role = ROLE_TUNNEL,
 	.parse = geneve_parse,
+	.gro_check = geneve_gro_check,
 };

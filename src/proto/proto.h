@@ -138,6 +138,8 @@ struct gro_flow {
 	uint8_t nr_layers;
 	struct segoff_layer layer[SEGOFF_MAX_LAYERS];
 	uint16_t l3_off;         /* outermost, as segoff_pkt: the size limit counts from it */
+	uint16_t l4_off, inner_l3_off; /* a tunnel's outer transport and inner network headers */
+	uint8_t l3_proto;        /* outermost network protocol */
 	uint16_t inner_l4_off;   /* innermost transport: where checksum offload starts */
 	uint8_t inner_l4_proto;
 	uint8_t ip_fixedid[SEGOFF_MAX_DEPTH]; /* per depth, decided at the second packet [G8] */
@@ -224,6 +226,9 @@ SEGOFF_INTERNAL int segoff__udp_tunnel_gso_prepare(struct gso_ctx *c, const stru
 SEGOFF_INTERNAL void segoff__udp_tunnel_gso_template(const struct gso_ctx *c, const struct segoff_layer *l,
 						     uint8_t *hdr);
 SEGOFF_INTERNAL void segoff__udp_tunnel_gso_fixup(const struct gso_ctx *c, const struct segoff_layer *l);
+
+SEGOFF_INTERNAL int segoff__udp_tunnel_gro_check(struct gro_in *in, const struct segoff_layer *l);
+SEGOFF_INTERNAL void segoff__udp_tunnel_gro_complete(struct gro_flow *f, const struct segoff_layer *l, int full_csum);
 
 /* Is this transport layer a tunnel's carrier (not the packet's innermost)? */
 static inline int gso_is_carrier(const struct gso_ctx *c, const struct segoff_layer *l)

@@ -271,7 +271,7 @@ static void tcp_gro_complete(struct gro_flow *f, const struct segoff_layer *l, i
 	const struct segoff_layer *net = &f->layer[l->net];
 	f->gso_type |= net->proto == SEGOFF_PROTO_IPV4 ? SEGOFF_GSO_TCPV4 : SEGOFF_GSO_TCPV6;
 	if (f->ip_fixedid[net->depth])
-		f->gso_type |= SEGOFF_GSO_FIXEDID;
+		f->gso_type |= net->depth ? SEGOFF_GSO_FIXEDID_INNER : SEGOFF_GSO_FIXEDID;
 	if (th[13] & TCP_CWR)
 		f->gso_type |= SEGOFF_GSO_TCP_ECN;
 }

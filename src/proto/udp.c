@@ -115,6 +115,8 @@ static int udp_gro_check(struct gro_in *in, const struct segoff_layer *l)
 {
 	const struct segoff_pkt *pkt = in->pkt;
 	const uint8_t *uh = in->hdr + l->off;
+	if (l->off != pkt->inner_l4_off)
+		return segoff__udp_tunnel_gro_check(in, l);
 	if (!in->udp || in->lro) {
 		in->reason = SEGOFF_GRO_NOT_HELD_UNSUPPORTED;
 		return GRO_NOT_HELD;
@@ -149,7 +151,8 @@ static int udp_gro_check(struct gro_in *in, const struct segoff_layer *l)
 /* A datagram larger than the flow's first is not merged: it flushes. */
 static int udp_gro_receive(const struct gro_flow *f, const struct gro_in *in, const struct segoff_layer *l)
 {
-	(void)l;
+	if (l->off != f->inner_l4_off)
+		return 0; /* a tunnel's: its flow key says it all */
 	return in->payload_len > f->mss ? SEGOFF_GRO_FLUSH_MISMATCH_LEN : 0;
 }
 
@@ -169,6 +172,10 @@ static int udp_gro_close(const struct gro_flow *f, const struct gro_in *in, cons
 /* len = the whole, check = pseudo-header sum (or full), type UDP_L4 [G18]. */
 static void udp_gro_complete(struct gro_flow *f, const struct segoff_layer *l, int full_csum)
 {
+	if (l->off != f->inner_l4_off) {
+		segoff__udp_tunnel_gro_complete(f, l, full_csum);
+		return;
+	}
 	uint8_t *uh = f->hdr + l->off;
 	uint32_t ulen = 8 + f->payload_len;
 	wr16(uh + 4, (uint16_t)ulen);

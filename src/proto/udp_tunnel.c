@@ -14,6 +14,8 @@
 #include "proto.h"
 
 #define UDP_CHECK_OFFSET 6
+#define IPPROTO_UDP_NUM 17
+#define IPPROTO_TCP_NUM 6
 
 int segoff__udp_tunnel_gso_prepare(struct gso_ctx *c, const struct segoff_layer *l)
 {
@@ -89,4 +91,58 @@ void segoff__udp_tunnel_gso_fixup(const struct gso_ctx *c, const struct segoff_l
 		uint16_t check = segoff_csum_finish(sum);
 		wr16(s->head + off + UDP_CHECK_OFFSET, check ? check : 0xffff);
 	}
+}
+
+/* --- GRO [EG1, EG4, EG8, EG9] --- */
+
+/* The outer UDP header of a tunnel packet: a non-zero checksum must verify
+ * (a bad one goes up alone, the held flow stays); the ports and whether
+ * there is a checksum at all are the flow's (packets with and without one
+ * are different flows). Its length field is not checked: the kernel does
+ * not for tunnels, and completion rewrites it. */
+int segoff__udp_tunnel_gro_check(struct gro_in *in, const struct segoff_layer *l)
+{
+	const struct segoff_pkt *pkt = in->pkt;
+	const uint8_t *uh = in->hdr + l->off;
+	const uint8_t has_csum = rd16(uh + UDP_CHECK_OFFSET) != 0;
+	if (has_csum && in->verify) {
+		segoff_csum_t s = segoff__gro_pseudo(in->hdr, &pkt->layer[l->net], IPPROTO_UDP_NUM, pkt->len - l->off) +
+				  segoff_csum(uh, pkt->payload_off - l->off) + segoff__gro_payload_sum(pkt);
+		if (segoff_csum_fold(s) != 0xffff) {
+			in->reason = SEGOFF_GRO_BAD_CSUM;
+			return GRO_NOT_HELD;
+		}
+	}
+	if (gro_key_add(in, uh, 4) < 0 || gro_key_add(in, &has_csum, 1) < 0) {
+		in->reason = SEGOFF_GRO_NOT_HELD_HDR_TOO_LONG;
+		return GRO_NOT_HELD;
+	}
+	return GRO_OK;
+}
+
+/* The merged packet's outer UDP header: its length; a checksum field that
+ * was not 0 becomes the pseudo-header sum (UDP_TUNNEL_CSUM, the device
+ * completes it) or, asked for full checksums, the checksum itself; 0 stays
+ * 0 (UDP_TUNNEL). The inner layers are complete already (innermost first):
+ * the inner transport sums to the complement of its seed, so the payload is
+ * not read again. */
+void segoff__udp_tunnel_gro_complete(struct gro_flow *f, const struct segoff_layer *l, int full_csum)
+{
+	uint8_t *uh = f->hdr + l->off;
+	const uint32_t ulen = f->hdr_len - l->off + f->payload_len;
+	wr16(uh + 4, (uint16_t)ulen);
+	if (rd16(uh + UDP_CHECK_OFFSET) == 0) {
+		f->gso_type |= SEGOFF_GSO_UDP_TUNNEL;
+		return;
+	}
+	f->gso_type |= SEGOFF_GSO_UDP_TUNNEL_CSUM;
+	uint16_t seed = segoff_csum_fold(segoff__gro_pseudo(f->hdr, &f->layer[l->net], IPPROTO_UDP_NUM, ulen));
+	wr16(uh + UDP_CHECK_OFFSET, seed);
+	if (!full_csum)
+		return;
+	const struct segoff_layer *in = &f->layer[f->nr_layers - 1];
+	const uint32_t l4_len = f->hdr_len - in->off + f->payload_len;
+	uint16_t in_seed = segoff_csum_fold(segoff__gro_pseudo(f->hdr, &f->layer[in->net], IPPROTO_TCP_NUM, l4_len));
+	uint16_t check = segoff_csum_finish(segoff_csum(uh, in->off - l->off) + (uint16_t)~in_seed);
+	wr16(uh + UDP_CHECK_OFFSET, check ? check : 0xffff);
 }

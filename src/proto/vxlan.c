@@ -16,8 +16,19 @@ static int vxlan_parse(struct parse_state *st)
 	return SEGOFF_OK;
 }
 
+/* GRO: both 32-bit words equal, flags and reserved bits with them [EG5]. */
+static int vxlan_gro_check(struct gro_in *in, const struct segoff_layer *l)
+{
+	if (gro_key_add(in, in->hdr + l->off, VXLAN_HLEN) < 0) {
+		in->reason = SEGOFF_GRO_NOT_HELD_HDR_TOO_LONG;
+		return GRO_NOT_HELD;
+	}
+	return GRO_OK;
+}
+
 const struct proto_ops segoff__proto_vxlan = {
 	.name = "vxlan",
 	.role = ROLE_TUNNEL,
 	.parse = vxlan_parse,
+	.gro_check = vxlan_gro_check,
 };

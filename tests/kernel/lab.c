@@ -73,11 +73,11 @@ static void bridge_add(int sock, const char *br, const char *port)
 
 void lab_up(struct lab *lab, unsigned tap_a_flags, unsigned offload_a, unsigned offload_b, int sysfs)
 {
-	lab_up_vnet(lab, tap_a_flags, SEGOFF_VNET_HDR_LEN, offload_a, offload_b, sysfs);
+	lab_up_vnet(lab, tap_a_flags, SEGOFF_VNET_HDR_LEN, SEGOFF_VNET_HDR_LEN, offload_a, offload_b, sysfs);
 }
 
-void lab_up_vnet(struct lab *lab, unsigned tap_a_flags, unsigned vnet_len_a, unsigned offload_a, unsigned offload_b,
-		 int sysfs)
+void lab_up_vnet(struct lab *lab, unsigned tap_a_flags, unsigned vnet_len_a, unsigned vnet_len_b, unsigned offload_a,
+		 unsigned offload_b, int sysfs)
 {
 	if (unshare(CLONE_NEWNET | (sysfs ? CLONE_NEWNS : 0)) < 0)
 		lab_die("unshare");
@@ -101,7 +101,7 @@ void lab_up_vnet(struct lab *lab, unsigned tap_a_flags, unsigned vnet_len_a, uns
 	snprintf(lab->a, sizeof(lab->a), "sgtapa");
 	snprintf(lab->b, sizeof(lab->b), "sgtapb");
 	lab->fda = segoff_tap_open(lab->a, tap_a_flags, vnet_len_a);
-	lab->fdb = segoff_tap_open(lab->b, 0, SEGOFF_VNET_HDR_LEN);
+	lab->fdb = segoff_tap_open(lab->b, 0, vnet_len_b);
 	if (lab->fda < 0 || lab->fdb < 0)
 		lab_die("open TAP");
 	if (segoff_tap_set_offload(lab->fda, offload_a) < 0 || segoff_tap_set_offload(lab->fdb, offload_b) < 0)

@@ -17,9 +17,10 @@ int lab_can_run(const char *test);
  * sysfs: also give the process its own mount namespace with sysfs
  * remounted, so /sys/class/net shows the lab's devices. Exits on failure. */
 void lab_up(struct lab *lab, unsigned tap_a_flags, unsigned offload_a, unsigned offload_b, int sysfs);
-/* The same with A's virtio header `vnet_len_a` bytes long (10, 12 or 24). */
-void lab_up_vnet(struct lab *lab, unsigned tap_a_flags, unsigned vnet_len_a, unsigned offload_a, unsigned offload_b,
-		 int sysfs);
+/* The same with A's and B's virtio headers `vnet_len_a` and `vnet_len_b`
+ * bytes long (10, 12 or 24). */
+void lab_up_vnet(struct lab *lab, unsigned tap_a_flags, unsigned vnet_len_a, unsigned vnet_len_b, unsigned offload_a,
+		 unsigned offload_b, int sysfs);
 /* Write `val` to a sysfs or procfs file; 0 or -1. */
 int lab_write(const char *path, const char *val);
 void lab_die(const char *what);

@@ -343,7 +343,7 @@ int main(int argc, char **argv)
 	/* A takes tunnel GSO frames with the 24-byte header; B has no tunnel
 	 * offload, so the kernel segments in software before B. */
 	struct lab lab;
-	lab_up_vnet(&lab, 0, SEGOFF_VNET_HDR_TUNNEL_LEN, 0, 0, 0);
+	lab_up_vnet(&lab, 0, SEGOFF_VNET_HDR_TUNNEL_LEN, SEGOFF_VNET_HDR_LEN, 0, 0, 0);
 	struct rng r = { check_seed() };
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);

@@ -352,6 +352,193 @@ static void tunnel_gso_property_every_checksum_verifies(void)
 	}
 }
 
+/* --- GRO --- */
+
+static struct {
+	unsigned n;
+	uint32_t len[64];
+	uint16_t gso_size[64];
+	uint32_t gso_type[64];
+	struct segoff_vnet_hdr vnet[64];
+	uint8_t data[4][70000];
+} got;
+
+static void on_deliver(void *opaque, const struct segoff_gro_out *o)
+{
+	(void)opaque;
+	unsigned k = got.n++;
+	if (k >= 64)
+		return;
+	got.len[k] = o->len;
+	got.gso_size[k] = o->gso_size;
+	got.gso_type[k] = o->gso_type;
+	got.vnet[k] = o->vnet;
+	if (k < 4) {
+		size_t at = 0;
+		for (unsigned i = 0; i < o->nr_iov; i++) {
+			memcpy(got.data[k] + at, o->iov[i].base, o->iov[i].len);
+			at += o->iov[i].len;
+		}
+	}
+}
+
+static struct segoff_gro *gro_new(void)
+{
+	struct segoff_gro_config cfg;
+	segoff_gro_config_init(&cfg);
+	cfg.deliver = on_deliver;
+	cfg.copy = 1;
+	struct segoff_gro *g;
+	CHECK_EQ(segoff_gro_create(&cfg, &g), SEGOFF_OK);
+	got.n = 0;
+	return g;
+}
+
+/* Segments of one VXLAN super-packet, full checksums (outer too when
+ * csum), into `segbuf`; returns how many. */
+static uint8_t segbuf[1 << 20];
+static int tunnel_segments(int outer6, int inner6, int csum, uint32_t payload, unsigned mss, struct pktgen_spec *o,
+			   struct pktgen_spec *in, size_t *len)
+{
+	*len = build(outer6, inner6, payload, csum, o, in);
+	struct segoff_pkt pkt;
+	parse_tunnel(&pkt, *len);
+	pkt.gso_type = (inner6 ? SEGOFF_GSO_TCPV6 : SEGOFF_GSO_TCPV4) |
+		       (csum ? SEGOFF_GSO_UDP_TUNNEL_CSUM : SEGOFF_GSO_UDP_TUNNEL);
+	pkt.csum_state = SEGOFF_CSUM_PARTIAL;
+	pkt.csum_start = pkt.inner_l4_off;
+	pkt.csum_offset = 16;
+	struct segoff_gso_params p;
+	segoff_gso_params_init(&p);
+	p.mss = (uint16_t)mss;
+	return segoff_gso_copy(&pkt, &p, segbuf, sizeof(segbuf), segs, 1024);
+}
+
+/* GSO then GRO gives the super-packet back, byte for byte, with the
+ * tunnel GSO type and the 24-byte header's offsets [EG9]: the outer and
+ * inner lengths, the first packet's IDs, both check fields holding their
+ * pseudo-header sums. */
+static void EG9_tunnel_gso_then_gro_gives_the_super_packet_back(void)
+{
+	for (int v = 0; v < 8; v++) {
+		int outer6 = v & 1, inner6 = (v >> 1) & 1, csum = (v >> 2) & 1;
+		struct pktgen_spec o, in;
+		size_t len;
+		int n = tunnel_segments(outer6, inner6, csum, 7000, 1000, &o, &in, &len);
+		CHECK_EQ(n, 7);
+		struct segoff_gro *g = gro_new();
+		for (int i = 0; i < n; i++)
+			CHECK_EQ(segoff_gro_receive_frame(g, segs[i].head, segs[i].len, SEGOFF_CSUM_NONE, NULL, 0),
+				 SEGOFF_OK);
+		segoff_gro_flush_all(g);
+		CHECK_EQ(got.n, 1);
+		CHECK_EQ(got.len[0], len);
+		CHECK(memcmp(got.data[0], frame, len) == 0);
+		CHECK_EQ(got.gso_size[0], 1000);
+		CHECK_EQ(got.gso_type[0], (inner6 ? SEGOFF_GSO_TCPV6 : SEGOFF_GSO_TCPV4) |
+					     (csum ? SEGOFF_GSO_UDP_TUNNEL_CSUM : SEGOFF_GSO_UDP_TUNNEL));
+		const struct segoff_vnet_hdr *h = &got.vnet[0];
+		CHECK_EQ(h->gso_type, (inner6 ? SEGOFF_VNET_GSO_TCPV6 : SEGOFF_VNET_GSO_TCPV4) |
+					  (outer6 ? SEGOFF_VNET_GSO_UDP_TUNNEL_IPV6 : SEGOFF_VNET_GSO_UDP_TUNNEL_IPV4));
+		CHECK_EQ(h->flags, SEGOFF_VNET_F_NEEDS_CSUM | (csum ? SEGOFF_VNET_F_UDP_TUNNEL_CSUM : 0));
+		CHECK_EQ(h->outer_th_offset, pktgen_l4_off(&o));
+		CHECK_EQ(h->inner_nh_offset, pktgen_l4_off(&o) + 16 + 14);
+		CHECK_EQ(h->csum_start, pktgen_l4_off(&o) + 16 + pktgen_l4_off(&in));
+		segoff_gro_destroy(g);
+		if (check_failures_in_test) {
+			fprintf(stderr, "    outer v%d inner v%d csum %d\n", outer6 ? 6 : 4, inner6 ? 6 : 4, csum);
+			return;
+		}
+	}
+}
+
+/* Feed segments 0..n of a tunnel packet, with `mutate` applied to segment
+ * `at` (its checksums fixed again unless `keep_bad`); returns deliveries. */
+static unsigned gro_with(int n, int at, void (*mutate)(uint8_t *s, size_t len, const struct segoff_pkt *q), int keep_bad)
+{
+	struct segoff_gro *g = gro_new();
+	static uint8_t copy[4096];
+	for (int i = 0; i < n; i++) {
+		const uint8_t *s = segs[i].head;
+		if (i == at) {
+			memcpy(copy, s, segs[i].len);
+			struct segoff_pkt q;
+			segoff_pkt_init(&q, copy, segs[i].len, NULL, 0);
+			segoff_parse(&q, SEGOFF_PROTO_ETH, 0);
+			mutate(copy, segs[i].len, &q);
+			if (!keep_bad) {
+				/* outer IPv4 header and outer UDP checksums made right again */
+				copy[q.l3_off + 10] = copy[q.l3_off + 11] = 0;
+				uint16_t c = (uint16_t)~ref_fold(ref_sum(copy + q.l3_off, 20, 0));
+				copy[q.l3_off + 10] = (uint8_t)(c >> 8);
+				copy[q.l3_off + 11] = (uint8_t)c;
+				if (copy[q.l4_off + 6] | copy[q.l4_off + 7]) {
+					copy[q.l4_off + 6] = copy[q.l4_off + 7] = 0;
+					uint32_t l4 = segs[i].len - q.l4_off;
+					c = (uint16_t)~ref_fold(ref_sum(copy + q.l4_off, l4, segoff_csum_fold(segoff_csum_pseudo4(copy + q.l3_off + 12, copy + q.l3_off + 16, 17, l4))));
+					copy[q.l4_off + 6] = (uint8_t)(c >> 8);
+					copy[q.l4_off + 7] = (uint8_t)c;
+				}
+			}
+			s = copy;
+		}
+		segoff_gro_receive_frame(g, s, segs[i].len, SEGOFF_CSUM_NONE, NULL, 0);
+	}
+	segoff_gro_flush_all(g);
+	segoff_gro_destroy(g);
+	return got.n;
+}
+
+static void vni_change(uint8_t *s, size_t len, const struct segoff_pkt *q)
+{
+	(void)len;
+	s[q->l4_off + 8 + 6] ^= 1;
+}
+static void reserved_bit(uint8_t *s, size_t len, const struct segoff_pkt *q)
+{
+	(void)len;
+	s[q->l4_off + 8 + 1] |= 0x10;
+}
+static void outer_ttl(uint8_t *s, size_t len, const struct segoff_pkt *q)
+{
+	(void)len;
+	s[q->l3_off + 8]--;
+}
+static void outer_id_jump(uint8_t *s, size_t len, const struct segoff_pkt *q)
+{
+	(void)len;
+	s[q->l3_off + 5] += 7;
+}
+static void bad_outer_csum(uint8_t *s, size_t len, const struct segoff_pkt *q)
+{
+	(void)len;
+	s[q->l4_off + 7] ^= 0x40;
+}
+
+/* Each tunnel rule that ends a flow, at segment 3 of a run of 7 [EG4, EG5,
+ * EG7]: a VNI or a reserved bit (any bit of the VXLAN words) makes another
+ * flow; the outer TTL or an outer ID that does not count on ends the held
+ * flow, and the changed segment starts one that the next segment ends; a
+ * bad outer checksum sends that segment up alone, and the next one, no
+ * longer in sequence, ends the held flow. Three outputs each time: 0-2, 3,
+ * 4-6; none at all changed: one. */
+static void EG4_EG5_EG7_tunnel_flow_rules(void)
+{
+	struct pktgen_spec o, in;
+	size_t len;
+	int n = tunnel_segments(0, 0, 1, 7000, 1000, &o, &in, &len);
+	CHECK_EQ(n, 7);
+	CHECK_EQ(gro_with(n, -1, vni_change, 0), 1);
+	CHECK_EQ(gro_with(n, 3, vni_change, 0), 3);
+	CHECK_EQ(gro_with(n, 3, reserved_bit, 0), 3);
+	CHECK_EQ(gro_with(n, 3, outer_ttl, 0), 3);
+	CHECK_EQ(gro_with(n, 3, outer_id_jump, 0), 3);
+	CHECK_EQ(gro_with(n, 3, bad_outer_csum, 1), 3);
+	CHECK_EQ(got.len[0], segs[3].len); /* the bad one, first: up alone, unchanged */
+	CHECK_EQ(got.gso_size[0], 0);
+	CHECK_EQ(got.gso_size[1], 1000);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct check_test tests[] = {
@@ -364,6 +551,8 @@ int main(int argc, char **argv)
 		TEST(E7_tunnel_packet_with_nothing_to_cut_is_refused_by_name),
 		TEST(tunnel_gso_type_must_name_the_tunnel),
 		TEST(tunnel_gso_property_every_checksum_verifies),
+		TEST(EG9_tunnel_gso_then_gro_gives_the_super_packet_back),
+		TEST(EG4_EG5_EG7_tunnel_flow_rules),
 	};
 	return check_main(argc, argv, "proto_vxlan", tests, sizeof(tests) / sizeof(tests[0]));
 }
