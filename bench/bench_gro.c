@@ -29,6 +29,7 @@
 struct dpdk_gro_case {
 	const struct gro_bench_set *set;
 	int ctx_mode;
+	int vxlan;
 	unsigned reps;
 	void *ctx;
 	struct rte_gro_param param;
@@ -38,7 +39,7 @@ static struct rte_mempool *pool;
 static struct rte_mbuf *mbufs[MAX_BURST], *outs[MAX_BURST];
 static volatile uint64_t dpdk_out;
 
-static int fill(const struct gro_bench_set *s, unsigned from, unsigned n)
+static int fill(const struct gro_bench_set *s, unsigned from, unsigned n, int vxlan)
 {
 	if (rte_pktmbuf_alloc_bulk(pool, mbufs, n) != 0)
 		return -1;
@@ -49,6 +50,16 @@ static int fill(const struct gro_bench_set *s, unsigned from, unsigned n)
 		m->l3_len = 20;
 		m->l4_len = 32;
 		m->packet_type = RTE_PTYPE_L2_ETHER | RTE_PTYPE_L3_IPV4 | RTE_PTYPE_L4_TCP;
+		if (vxlan) {
+			/* DPDK's convention: the outer headers, then UDP + VXLAN +
+			 * inner Ethernet as the inner l2 */
+			m->outer_l2_len = 14;
+			m->outer_l3_len = 20;
+			m->l2_len = 8 + 8 + 14;
+			m->packet_type = RTE_PTYPE_L2_ETHER | RTE_PTYPE_L3_IPV4 | RTE_PTYPE_L4_UDP |
+					 RTE_PTYPE_TUNNEL_VXLAN | RTE_PTYPE_INNER_L2_ETHER | RTE_PTYPE_INNER_L3_IPV4 |
+					 RTE_PTYPE_INNER_L4_TCP;
+		}
 	}
 	return 0;
 }
@@ -61,7 +72,7 @@ static double run_dpdk(void *arg)
 	for (unsigned rep = 0; rep < c->reps; rep++) {
 		for (unsigned b = 0; b < s->npkts; b += s->burst) {
 			unsigned n = s->npkts - b < s->burst ? s->npkts - b : s->burst;
-			if (fill(s, b, n) < 0) {
+			if (fill(s, b, n, c->vxlan) < 0) {
 				fprintf(stderr, "bench-gro: mbuf pool exhausted\n");
 				exit(1);
 			}
@@ -69,7 +80,7 @@ static double run_dpdk(void *arg)
 			double t0 = gro_bench_now_ns();
 			if (c->ctx_mode) {
 				kept = rte_gro_reassemble(mbufs, (uint16_t)n, c->ctx);
-				flushed = rte_gro_timeout_flush(c->ctx, 0, RTE_GRO_TCP_IPV4, outs, MAX_BURST);
+				flushed = rte_gro_timeout_flush(c->ctx, 0, c->param.gro_types, outs, MAX_BURST);
 			} else {
 				kept = rte_gro_reassemble_burst(mbufs, (uint16_t)n, &c->param);
 			}
@@ -98,18 +109,21 @@ static unsigned dpdk_cases(struct gro_case *cases)
 		return 0;
 	}
 	const struct gro_bench_set *sets = gro_bench_sets();
-	static struct dpdk_gro_case c[5];
-	static const char *const names[5] = { "dpdk_burst_1flow", "dpdk_burst_8flows", "dpdk_ctx_1flow",
-					      "dpdk_ctx_8flows", "dpdk_ctx_1024flows" };
-	static const unsigned set_of[5] = { 0, 1, 0, 1, 2 }, flows_of[5] = { 2, 8, 2, 8, GRO_BENCH_MANY_FLOWS };
-	for (unsigned k = 0; k < 5; k++) {
+	static struct dpdk_gro_case c[7];
+	static const char *const names[7] = { "dpdk_burst_1flow", "dpdk_burst_8flows", "dpdk_ctx_1flow",
+					      "dpdk_ctx_8flows", "dpdk_ctx_1024flows", "dpdk_vxlan_burst_1flow",
+					      "dpdk_vxlan_burst_8flows" };
+	static const unsigned set_of[7] = { 0, 1, 0, 1, 2, 3, 4 },
+			      flows_of[7] = { 2, 8, 2, 8, GRO_BENCH_MANY_FLOWS, 2, 8 };
+	for (unsigned k = 0; k < 7; k++) {
 		c[k].set = &sets[set_of[k]];
-		c[k].ctx_mode = k >= 2;
+		c[k].ctx_mode = k >= 2 && k < 5;
+		c[k].vxlan = k >= 5;
 		c[k].reps = set_of[k] == 2 ? 2 : 100;
-		c[k].param.gro_types = RTE_GRO_TCP_IPV4;
+		c[k].param.gro_types = c[k].vxlan ? RTE_GRO_IPV4_VXLAN_TCP_IPV4 : RTE_GRO_TCP_IPV4;
 		c[k].param.max_flow_num = (uint16_t)flows_of[k];
 		/* burst mode allows at most 128 items in all */
-		c[k].param.max_item_per_flow = (uint16_t)(k < 2 ? 128 / flows_of[k] : 64);
+		c[k].param.max_item_per_flow = (uint16_t)(!c[k].ctx_mode ? 128 / flows_of[k] : 64);
 		c[k].param.socket_id = 0;
 		if (c[k].ctx_mode && !(c[k].ctx = rte_gro_ctx_create(&c[k].param))) {
 			fprintf(stderr, "bench-gro: rte_gro_ctx_create failed\n");
@@ -117,7 +131,7 @@ static unsigned dpdk_cases(struct gro_case *cases)
 		}
 		cases[k] = (struct gro_case){ .name = names[k], .run = run_dpdk, .arg = &c[k] };
 	}
-	return 5;
+	return 7;
 }
 #endif
 
@@ -164,6 +178,8 @@ int main(int argc, char **argv)
 		{ "8 flows, bursts of 64", "trusted_8flows", "dpdk_burst_8flows" },
 		{ "8 flows, bursts of 64", "trusted_8flows", "dpdk_ctx_8flows" },
 		{ "1024 flows, 8192 packets", "trusted_1024flows", "dpdk_ctx_1024flows" },
+		{ "VXLAN, 1 flow, bursts of 64", "vxlan_trusted_1flow", "dpdk_vxlan_burst_1flow" },
+		{ "VXLAN, 8 flows, bursts of 64", "vxlan_trusted_8flows", "dpdk_vxlan_burst_8flows" },
 	};
 	for (unsigned r = 0; r < sizeof(rows) / sizeof(rows[0]); r++) {
 		double a = median_of(cases, n + nd, rows[r][1]), b = median_of(cases, n + nd, rows[r][2]);

@@ -56,6 +56,45 @@ void gro_bench_set_build(struct gro_bench_set *s, unsigned nflows, unsigned npkt
 	}
 }
 
+/* The segment of build_segment() inside VXLAN over IPv4. */
+static void build_vxlan_segment(uint8_t *f, unsigned flow, unsigned k)
+{
+	struct pktgen_spec o, s;
+	pktgen_default(&o);
+	o.dport = SEGOFF_VXLAN_PORT;
+	o.sport = (uint16_t)(49152 + flow);
+	o.ip_id = (uint16_t)(flow * 977 + k);
+	o.csum = PKTGEN_CSUM_ZERO;
+	pktgen_default(&s);
+	s.tcp_flags = 0x10;
+	s.sport = (uint16_t)(10000 + flow);
+	s.seq = 1000000u * flow + k * GRO_BENCH_MSS;
+	s.ack = 42;
+	s.win = 2048;
+	s.ip_id = (uint16_t)(flow * 131 + k);
+	s.ts_set = 1;
+	s.tsval = 7;
+	s.tsecr = 9;
+	s.payload_len = GRO_BENCH_MSS;
+	s.payload_seed = flow * 100003u + k;
+	s.csum = PKTGEN_CSUM_FULL;
+	pktgen_build_tunnel(&o, PKTGEN_VXLAN, 42 + flow, 0, 0, &s, f, GRO_BENCH_VXLAN_HDR + 66 + GRO_BENCH_MSS);
+}
+
+void gro_bench_set_build_vxlan(struct gro_bench_set *s, unsigned nflows, unsigned npkts, unsigned burst)
+{
+	s->nflows = nflows;
+	s->npkts = npkts;
+	s->burst = burst;
+	s->frame = malloc(npkts * sizeof(*s->frame));
+	s->len = malloc(npkts * sizeof(*s->len));
+	for (unsigned i = 0; i < npkts; i++) {
+		s->len[i] = GRO_BENCH_VXLAN_HDR + 66 + GRO_BENCH_MSS;
+		s->frame[i] = malloc(s->len[i]); /* each frame its own allocation, as a NIC ring gives them */
+		build_vxlan_segment(s->frame[i], i % nflows, i / nflows);
+	}
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -81,7 +120,7 @@ void gro_bench_run(struct gro_case *cases, unsigned n, unsigned rounds)
 
 /* --- segoff --- */
 
-static struct gro_bench_set sets[3];
+static struct gro_bench_set sets[5];
 static volatile uint64_t delivered;
 
 static void count_out(void *opaque, const struct segoff_gro_out *out)
@@ -121,6 +160,8 @@ const struct gro_bench_set *gro_bench_sets(void)
 		gro_bench_set_build(&sets[1], 8, GRO_BENCH_BURST, GRO_BENCH_BURST);
 		gro_bench_set_build(&sets[2], GRO_BENCH_MANY_FLOWS, GRO_BENCH_MANY_FLOWS * GRO_BENCH_PER_FLOW,
 				    GRO_BENCH_MANY_FLOWS * GRO_BENCH_PER_FLOW);
+		gro_bench_set_build_vxlan(&sets[3], 1, GRO_BENCH_BURST, GRO_BENCH_BURST);
+		gro_bench_set_build_vxlan(&sets[4], 8, GRO_BENCH_BURST, GRO_BENCH_BURST);
 	}
 	return sets;
 }
@@ -143,7 +184,7 @@ static struct segoff_gro *make(unsigned flows, int trust)
 unsigned gro_bench_cases(struct gro_case *cases)
 {
 	gro_bench_sets();
-	static struct segoff_case c[4];
+	static struct segoff_case c[6];
 	c[0] = (struct segoff_case){ &sets[0], make(64, 0), 200, SEGOFF_CSUM_VERIFIED };
 	c[1] = (struct segoff_case){ &sets[1], make(64, 0), 200, SEGOFF_CSUM_VERIFIED };
 	c[2] = (struct segoff_case){ &sets[2], make(GRO_BENCH_MANY_FLOWS, 0), 2, SEGOFF_CSUM_VERIFIED };
@@ -152,7 +193,11 @@ unsigned gro_bench_cases(struct gro_case *cases)
 	cases[1] = (struct gro_case){ .name = "trusted_8flows", .run = run_segoff, .arg = &c[1] };
 	cases[2] = (struct gro_case){ .name = "trusted_1024flows", .run = run_segoff, .arg = &c[2] };
 	cases[3] = (struct gro_case){ .name = "verified_1flow", .run = run_segoff, .arg = &c[3] };
-	return 4;
+	c[4] = (struct segoff_case){ &sets[3], make(64, 0), 200, SEGOFF_CSUM_VERIFIED };
+	c[5] = (struct segoff_case){ &sets[4], make(64, 0), 200, SEGOFF_CSUM_VERIFIED };
+	cases[4] = (struct gro_case){ .name = "vxlan_trusted_1flow", .run = run_segoff, .arg = &c[4] };
+	cases[5] = (struct gro_case){ .name = "vxlan_trusted_8flows", .run = run_segoff, .arg = &c[5] };
+	return 6;
 }
 
 void gro_bench_print(const struct gro_case *cases, unsigned n, unsigned rounds, int json)

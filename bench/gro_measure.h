@@ -21,6 +21,10 @@ struct gro_bench_set {
 };
 
 void gro_bench_set_build(struct gro_bench_set *s, unsigned nflows, unsigned npkts, unsigned burst);
+/* The same segments inside VXLAN over IPv4 (no outer UDP checksum, as
+ * Linux's VXLAN sends by default): 50 more bytes of headers. */
+void gro_bench_set_build_vxlan(struct gro_bench_set *s, unsigned nflows, unsigned npkts, unsigned burst);
+#define GRO_BENCH_VXLAN_HDR 50
 
 /* One timed case: run() does one repetition and returns the nanoseconds it
  * spent on the timed part (preparation excluded), per packet. */
@@ -33,10 +37,12 @@ struct gro_case {
 };
 
 void gro_bench_run(struct gro_case *cases, unsigned n, unsigned rounds);
-/* segoff's cases (trusted_1flow, trusted_8flows, trusted_1024flows, verified_1flow); returns 4. */
+/* segoff's cases (trusted_1flow, trusted_8flows, trusted_1024flows, verified_1flow, vxlan_trusted_1flow,
+ * vxlan_trusted_8flows); returns 6. */
 unsigned gro_bench_cases(struct gro_case *cases);
-/* The sets the cases use, for a peer to run the same packets. */
-const struct gro_bench_set *gro_bench_sets(void); /* [0] 1 flow, [1] 8 flows, [2] 1024 flows */
+/* The sets the cases use, for a peer to run the same packets: [0] 1 flow,
+ * [1] 8 flows, [2] 1024 flows, [3] VXLAN 1 flow, [4] VXLAN 8 flows. */
+const struct gro_bench_set *gro_bench_sets(void);
 void gro_bench_print(const struct gro_case *cases, unsigned n, unsigned rounds, int json);
 double gro_bench_now_ns(void);
 

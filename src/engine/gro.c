@@ -414,7 +414,8 @@ static void flow_hold(struct segoff_gro *g, const struct segoff_pkt *pkt, const 
 	f->hash = hash;
 	/* The fast path: for GRO, with every key byte found in the frame and
 	 * every layer that checks a continuing packet able to do it fast. */
-	f->fast = g->cfg.mode == SEGOFF_GRO_MODE_GRO && in->spans_ok;
+	f->fast = g->cfg.mode == SEGOFF_GRO_MODE_GRO;
+	f->spans_ok = in->spans_ok;
 	for (unsigned i = 0; f->fast && i < pkt->nr_layers; i++) {
 		const struct proto_ops *ops = proto_ops_of(pkt->layer[i].proto);
 		if (ops->gro_receive && !ops->gro_fast)
@@ -464,24 +465,31 @@ static const struct proto_ops *transport_ops(const struct segoff_pkt *pkt)
 	return proto_ops_of(pkt->layer[pkt->nr_layers - 1].proto);
 }
 
+static int gro_receive_parsed(struct segoff_gro *g, const struct segoff_pkt *pkt, void *cookie, uint64_t now);
+
 int segoff_gro_receive(struct segoff_gro *g, const struct segoff_pkt *pkt, void *cookie, uint64_t now)
 {
 	/* Refused packets stay the caller's: release is never called for them. */
 	if (!g || !pkt || !pkt->head || pkt->nr_frags > SEGOFF_GRO_MAX_FRAGS)
 		return SEGOFF_E_INVAL;
-	g->counters[SEGOFF_GRO_RX_PACKETS]++;
-	g->counters[SEGOFF_GRO_RX_BYTES] += pkt->len;
-
-	/* A packet parsed with tunnel ports is taken as this context's ports
-	 * say: a port it does not list is plain UDP [EG3]. */
+	/* UDP is taken as this context's tunnel ports say, whatever ports the
+	 * caller parsed with: a port it does not list is plain UDP [EG3]. */
 	struct segoff_pkt again;
-	if (pkt->encap_depth && pkt->nr_layers) {
+	if (pkt->nr_layers && pkt->l4_proto == SEGOFF_PROTO_UDP) {
 		again = *pkt;
 		if (segoff_parse_ports(&again, (enum segoff_proto)pkt->layer[0].proto, pkt->layer[0].off,
 				       &g->cfg.tunnel_ports) < 0)
 			again.nr_layers = 0;
 		pkt = &again;
 	}
+	return gro_receive_parsed(g, pkt, cookie, now);
+}
+
+/* segoff_gro_receive() of a packet parsed with the context's ports. */
+static int gro_receive_parsed(struct segoff_gro *g, const struct segoff_pkt *pkt, void *cookie, uint64_t now)
+{
+	g->counters[SEGOFF_GRO_RX_PACKETS]++;
+	g->counters[SEGOFF_GRO_RX_BYTES] += pkt->len;
 	/* Only TCP (and UDP when asked) whose headers all fit; a GSO packet is
 	 * not merged [G2]. Through a tunnel: one level, TCP inside, GRO mode
 	 * (LRO is a NIC's, and NICs do not look into tunnels) [EG2]. */
@@ -653,6 +661,10 @@ static int fast_receive(struct segoff_gro *g, const uint8_t *frame, size_t len, 
 	struct gro_flow *f = gi != NIL ? &g->flows[gi] : NULL;
 	if (!f || !f->live || !f->fast || f->hdr_len != m->hdr_len ||
 	    !masked_equal(frame, len, f->hdr, f->mask, f->hdr_len)) {
+		/* a key with bytes not in the frame (a tunnel's "has an outer
+		 * checksum") cannot be gathered: the full path finds the flow */
+		if (!m->spans_ok)
+			return 0;
 		in.key_len = 0;
 		for (unsigned i = 0; i < m->nr_spans; i++) {
 			memcpy(in.key + in.key_len, frame + m->span_off[i], m->span_len[i]);
@@ -709,7 +721,9 @@ int segoff_gro_receive_frame(struct segoff_gro *g, const void *frame, size_t len
 	if (segoff_parse_ports(&pkt, SEGOFF_PROTO_ETH, 0, &g->cfg.tunnel_ports) < 0)
 		pkt.nr_layers = 0; /* unparsable: it goes up unchanged */
 	pkt.csum_state = csum_state;
-	return segoff_gro_receive(g, &pkt, cookie, now);
+	if (pkt.nr_frags > SEGOFF_GRO_MAX_FRAGS)
+		return SEGOFF_E_INVAL;
+	return gro_receive_parsed(g, &pkt, cookie, now);
 }
 
 void segoff_gro_flush(struct segoff_gro *g, uint64_t now)

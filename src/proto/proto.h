@@ -156,6 +156,7 @@ struct gro_flow {
 	/* fast path: the key's spans in the frame, and the mask of header
 	 * bytes a continuing packet must repeat exactly (gro_mask) */
 	uint8_t fast, nr_spans, live;
+	uint8_t spans_ok;       /* the key can be gathered from a frame by its spans */
 	uint16_t span_off[GRO_MAX_SPANS], span_len[GRO_MAX_SPANS];
 	uint8_t mask[SEGOFF_GRO_MAX_HDR];
 	/* the callbacks the fast path runs, resolved once at hold */
@@ -229,6 +230,8 @@ SEGOFF_INTERNAL void segoff__udp_tunnel_gso_fixup(const struct gso_ctx *c, const
 
 SEGOFF_INTERNAL int segoff__udp_tunnel_gro_check(struct gro_in *in, const struct segoff_layer *l);
 SEGOFF_INTERNAL void segoff__udp_tunnel_gro_complete(struct gro_flow *f, const struct segoff_layer *l, int full_csum);
+SEGOFF_INTERNAL void segoff__udp_tunnel_gro_mask(const struct gro_flow *f, const struct segoff_layer *l, uint8_t *mask);
+SEGOFF_INTERNAL int segoff__udp_tunnel_gro_fast(const struct gro_flow *f, struct gro_in *in, const struct segoff_layer *l);
 
 /* Is this transport layer a tunnel's carrier (not the packet's innermost)? */
 static inline int gso_is_carrier(const struct gso_ctx *c, const struct segoff_layer *l)

@@ -189,6 +189,18 @@ static void udp_gro_complete(struct gro_flow *f, const struct segoff_layer *l, i
 	f->gso_type |= SEGOFF_GSO_UDP_L4;
 }
 
+/* Fast path: tunnel carriers only (plain UDP GRO takes the full path). */
+static void udp_gro_mask(const struct gro_flow *f, const struct segoff_layer *l, uint8_t *mask)
+{
+	if (l->off != f->inner_l4_off)
+		segoff__udp_tunnel_gro_mask(f, l, mask);
+}
+
+static int udp_gro_fast(const struct gro_flow *f, struct gro_in *in, const struct segoff_layer *l)
+{
+	return l->off != f->inner_l4_off && segoff__udp_tunnel_gro_fast(f, in, l);
+}
+
 const struct proto_ops segoff__proto_udp = {
 	.name = "udp",
 	.role = ROLE_TRANSPORT,
@@ -201,4 +213,6 @@ const struct proto_ops segoff__proto_udp = {
 	.gro_receive = udp_gro_receive,
 	.gro_close = udp_gro_close,
 	.gro_complete = udp_gro_complete,
+	.gro_mask = udp_gro_mask,
+	.gro_fast = udp_gro_fast,
 };

@@ -146,3 +146,28 @@ void segoff__udp_tunnel_gro_complete(struct gro_flow *f, const struct segoff_lay
 	uint16_t check = segoff_csum_finish(segoff_csum(uh, in->off - l->off) + (uint16_t)~in_seed);
 	wr16(uh + UDP_CHECK_OFFSET, check ? check : 0xffff);
 }
+
+/* Fast path: a continuing packet repeats the outer UDP header but its length
+ * and check field; whether it has a checksum must be the flow's, and a
+ * checksum is verified as segoff__udp_tunnel_gro_check() would. */
+void segoff__udp_tunnel_gro_mask(const struct gro_flow *f, const struct segoff_layer *l, uint8_t *mask)
+{
+	(void)f;
+	memset(mask + l->off + 4, 0, 4);
+}
+
+int segoff__udp_tunnel_gro_fast(const struct gro_flow *f, struct gro_in *in, const struct segoff_layer *l)
+{
+	const uint8_t *uh = in->hdr + l->off;
+	const int has_csum = rd16(uh + UDP_CHECK_OFFSET) != 0;
+	if (has_csum != (rd16(f->hdr + l->off + UDP_CHECK_OFFSET) != 0))
+		return 0;
+	if (has_csum && in->verify) {
+		const uint32_t ulen = in->frame_len - l->off;
+		segoff_csum_t s = segoff__gro_pseudo(in->hdr, &f->layer[l->net], IPPROTO_UDP_NUM, ulen) +
+				  segoff_csum(uh, ulen);
+		if (segoff_csum_fold(s) != 0xffff)
+			return 0; /* the full path counts it and sends it up alone */
+	}
+	return 1;
+}

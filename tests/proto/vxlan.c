@@ -453,7 +453,10 @@ static void EG9_tunnel_gso_then_gro_gives_the_super_packet_back(void)
 }
 
 /* Feed segments 0..n of a tunnel packet, with `mutate` applied to segment
- * `at` (its checksums fixed again unless `keep_bad`); returns deliveries. */
+ * `at` (its checksums fixed again unless `keep_bad`); returns deliveries.
+ * `full_path`: through segoff_gro_receive() with a parsed packet, which
+ * never takes the frame entry point's fast path. */
+static int full_path;
 static unsigned gro_with(int n, int at, void (*mutate)(uint8_t *s, size_t len, const struct segoff_pkt *q), int keep_bad)
 {
 	struct segoff_gro *g = gro_new();
@@ -482,7 +485,14 @@ static unsigned gro_with(int n, int at, void (*mutate)(uint8_t *s, size_t len, c
 			}
 			s = copy;
 		}
-		segoff_gro_receive_frame(g, s, segs[i].len, SEGOFF_CSUM_NONE, NULL, 0);
+		if (full_path) {
+			struct segoff_pkt q;
+			segoff_pkt_init(&q, s, segs[i].len, NULL, 0);
+			segoff_parse(&q, SEGOFF_PROTO_ETH, 0);
+			segoff_gro_receive(g, &q, NULL, 0);
+		} else {
+			segoff_gro_receive_frame(g, s, segs[i].len, SEGOFF_CSUM_NONE, NULL, 0);
+		}
 	}
 	segoff_gro_flush_all(g);
 	segoff_gro_destroy(g);
@@ -539,6 +549,43 @@ static void EG4_EG5_EG7_tunnel_flow_rules(void)
 	CHECK_EQ(got.gso_size[1], 1000);
 }
 
+/* The frame entry point's fast path (tunnel flows have one: the outer UDP
+ * header's length and check are all that change) delivers exactly what the
+ * full path does, for every rule above and both checksum kinds. */
+static void tunnel_gro_fast_path_equals_full_path(void)
+{
+	void (*const mut[])(uint8_t *, size_t, const struct segoff_pkt *) = { vni_change, reserved_bit, outer_ttl,
+									     outer_id_jump, bad_outer_csum };
+	static uint8_t first[4][70000];
+	for (int v = 0; v < 8; v++) {
+		struct pktgen_spec o, in;
+		size_t len;
+		int n = tunnel_segments(v & 1, (v >> 1) & 1, (v >> 2) & 1, 9000, 700, &o, &in, &len);
+		for (int m = -1; m < (int)(sizeof(mut) / sizeof(mut[0])); m++) {
+			full_path = 1;
+			unsigned nf = gro_with(n, m < 0 ? -1 : 5, m < 0 ? vni_change : mut[m], m == 4);
+			uint32_t lens[64];
+			uint32_t types[64];
+			memcpy(lens, got.len, sizeof(lens));
+			memcpy(types, got.gso_type, sizeof(types));
+			memcpy(first, got.data, sizeof(first));
+			full_path = 0;
+			unsigned nq = gro_with(n, m < 0 ? -1 : 5, m < 0 ? vni_change : mut[m], m == 4);
+			CHECK_EQ(nq, nf);
+			for (unsigned i = 0; i < nf && i < nq && i < 64; i++) {
+				CHECK_EQ(got.len[i], lens[i]);
+				CHECK_EQ(got.gso_type[i], types[i]);
+				if (i < 4)
+					CHECK(memcmp(got.data[i], first[i], lens[i]) == 0);
+			}
+			if (check_failures_in_test) {
+				fprintf(stderr, "    variant %d, mutation %d\n", v, m);
+				return;
+			}
+		}
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct check_test tests[] = {
@@ -553,6 +600,7 @@ int main(int argc, char **argv)
 		TEST(tunnel_gso_property_every_checksum_verifies),
 		TEST(EG9_tunnel_gso_then_gro_gives_the_super_packet_back),
 		TEST(EG4_EG5_EG7_tunnel_flow_rules),
+		TEST(tunnel_gro_fast_path_equals_full_path),
 	};
 	return check_main(argc, argv, "proto_vxlan", tests, sizeof(tests) / sizeof(tests[0]));
 }
