@@ -80,9 +80,9 @@ $(BUILD)/tests/%: tests/%.c $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(SUPPORT_LIB) 
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests -Isupport $(ALL_LDFLAGS) -o $@ $< $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(SUPPORT_LIB) $(STATIC_LIB) -lpcap
 
-$(BUILD)/tests/kernel_%_diff: tests/kernel/%_diff.c tests/kernel/lab.c $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(SUPPORT_LIB) $(STATIC_LIB)
+$(BUILD)/tests/kernel_%_diff: tests/kernel/%_diff.c tests/kernel/lab.c tests/kernel/frames.c $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(SUPPORT_LIB) $(STATIC_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests -Isupport -Itests/kernel $(ALL_LDFLAGS) -o $@ $< tests/kernel/lab.c $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(SUPPORT_LIB) $(STATIC_LIB)
+	$(CC) $(ALL_CFLAGS) -Itests -Isupport -Itests/kernel $(ALL_LDFLAGS) -o $@ $< tests/kernel/lab.c tests/kernel/frames.c $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(SUPPORT_LIB) $(STATIC_LIB)
 
 # One direction of segoff wire (a CLI file) under test, with socket pairs for TAPs.
 $(BUILD)/tests/test_wire_path: tests/test_wire_path.c tools/segoff/wire_path.c tools/segoff/wire.h \

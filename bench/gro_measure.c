@@ -22,39 +22,32 @@ double gro_bench_now_ns(void)
 	return (double)t.tv_sec * 1e9 + (double)t.tv_nsec;
 }
 
-/* Ethernet + IPv4 + TCP with timestamps: 66 bytes of headers. */
+/* Segment k of a flow: Ethernet + IPv4 + TCP with timestamps, 66 bytes of
+ * headers, full checksums. */
+static void segment_spec(struct pktgen_spec *s, unsigned flow, unsigned k)
+{
+	pktgen_default(s);
+	s->tcp_flags = 0x10;
+	s->sport = (uint16_t)(10000 + flow);
+	s->seq = 1000000u * flow + k * GRO_BENCH_MSS;
+	s->ack = 42;
+	s->win = 2048;
+	s->ip_id = (uint16_t)(flow * 131 + k);
+	s->ts_set = 1;
+	s->tsval = 7;
+	s->tsecr = 9;
+	s->payload_len = GRO_BENCH_MSS;
+	s->payload_seed = flow * 100003u + k;
+	s->csum = PKTGEN_CSUM_FULL;
+}
+
 static void build_segment(uint8_t *f, unsigned flow, unsigned k)
 {
 	struct pktgen_spec s;
-	pktgen_default(&s);
-	s.tcp_flags = 0x10;
-	s.sport = (uint16_t)(10000 + flow);
-	s.seq = 1000000u * flow + k * GRO_BENCH_MSS;
-	s.ack = 42;
-	s.win = 2048;
-	s.ip_id = (uint16_t)(flow * 131 + k);
-	s.ts_set = 1;
-	s.tsval = 7;
-	s.tsecr = 9;
-	s.payload_len = GRO_BENCH_MSS;
-	s.payload_seed = flow * 100003u + k;
-	s.csum = PKTGEN_CSUM_FULL;
+	segment_spec(&s, flow, k);
 	pktgen_build(&s, f, 66 + GRO_BENCH_MSS);
 }
 
-void gro_bench_set_build(struct gro_bench_set *s, unsigned nflows, unsigned npkts, unsigned burst)
-{
-	s->nflows = nflows;
-	s->npkts = npkts;
-	s->burst = burst;
-	s->frame = malloc(npkts * sizeof(*s->frame));
-	s->len = malloc(npkts * sizeof(*s->len));
-	for (unsigned i = 0; i < npkts; i++) {
-		s->frame[i] = malloc(66 + GRO_BENCH_MSS);
-		s->len[i] = 66 + GRO_BENCH_MSS;
-		build_segment(s->frame[i], i % nflows, i / nflows);
-	}
-}
 
 /* The segment of build_segment() inside VXLAN over IPv4. */
 static void build_vxlan_segment(uint8_t *f, unsigned flow, unsigned k)
@@ -65,23 +58,13 @@ static void build_vxlan_segment(uint8_t *f, unsigned flow, unsigned k)
 	o.sport = (uint16_t)(49152 + flow);
 	o.ip_id = (uint16_t)(flow * 977 + k);
 	o.csum = PKTGEN_CSUM_ZERO;
-	pktgen_default(&s);
-	s.tcp_flags = 0x10;
-	s.sport = (uint16_t)(10000 + flow);
-	s.seq = 1000000u * flow + k * GRO_BENCH_MSS;
-	s.ack = 42;
-	s.win = 2048;
-	s.ip_id = (uint16_t)(flow * 131 + k);
-	s.ts_set = 1;
-	s.tsval = 7;
-	s.tsecr = 9;
-	s.payload_len = GRO_BENCH_MSS;
-	s.payload_seed = flow * 100003u + k;
-	s.csum = PKTGEN_CSUM_FULL;
+	segment_spec(&s, flow, k);
 	pktgen_build_tunnel(&o, PKTGEN_VXLAN, 42 + flow, 0, 0, &s, f, GRO_BENCH_VXLAN_HDR + 66 + GRO_BENCH_MSS);
 }
 
-void gro_bench_set_build_vxlan(struct gro_bench_set *s, unsigned nflows, unsigned npkts, unsigned burst)
+/* Frames each in its own allocation, as a NIC ring gives them. */
+static void set_build(struct gro_bench_set *s, unsigned nflows, unsigned npkts, unsigned burst, uint32_t len,
+		      void (*build)(uint8_t *, unsigned, unsigned))
 {
 	s->nflows = nflows;
 	s->npkts = npkts;
@@ -89,10 +72,20 @@ void gro_bench_set_build_vxlan(struct gro_bench_set *s, unsigned nflows, unsigne
 	s->frame = malloc(npkts * sizeof(*s->frame));
 	s->len = malloc(npkts * sizeof(*s->len));
 	for (unsigned i = 0; i < npkts; i++) {
-		s->len[i] = GRO_BENCH_VXLAN_HDR + 66 + GRO_BENCH_MSS;
-		s->frame[i] = malloc(s->len[i]); /* each frame its own allocation, as a NIC ring gives them */
-		build_vxlan_segment(s->frame[i], i % nflows, i / nflows);
+		s->len[i] = len;
+		s->frame[i] = malloc(len);
+		build(s->frame[i], i % nflows, i / nflows);
 	}
+}
+
+void gro_bench_set_build(struct gro_bench_set *s, unsigned nflows, unsigned npkts, unsigned burst)
+{
+	set_build(s, nflows, npkts, burst, 66 + GRO_BENCH_MSS, build_segment);
+}
+
+void gro_bench_set_build_vxlan(struct gro_bench_set *s, unsigned nflows, unsigned npkts, unsigned burst)
+{
+	set_build(s, nflows, npkts, burst, GRO_BENCH_VXLAN_HDR + 66 + GRO_BENCH_MSS, build_vxlan_segment);
 }
 
 static int cmp_double(const void *a, const void *b)

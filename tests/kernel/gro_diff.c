@@ -59,6 +59,7 @@
 #include <segoff/segoff.h>
 #include <segoff/tap.h>
 #include "check.h"
+#include "frames.h"
 #include "lab.h"
 #include "pktgen.h"
 
@@ -68,35 +69,6 @@
 #define MAX_OUT_FRAME 70000
 #define FLUSH_TIMEOUT_NS "2000000"
 #define B_GSO_MAX_SIZE 65536 /* TAP B's gso_max_size, the kernel's default */
-
-struct frame {
-	uint8_t *data;
-	size_t len;
-	struct segoff_vnet_hdr vh;
-};
-
-struct frames {
-	unsigned n;
-	struct frame f[MAX_FRAMES];
-};
-
-static void frames_clear(struct frames *fs)
-{
-	for (unsigned i = 0; i < fs->n; i++)
-		free(fs->f[i].data);
-	fs->n = 0;
-}
-
-static void frames_add(struct frames *fs, const void *d, size_t len, const struct segoff_vnet_hdr *vh)
-{
-	if (fs->n == MAX_FRAMES)
-		return;
-	struct frame *f = &fs->f[fs->n++];
-	f->data = malloc(len ? len : 1);
-	memcpy(f->data, d, len);
-	f->len = len;
-	f->vh = *vh;
-}
 
 /* --- sequences --- */
 
@@ -456,17 +428,6 @@ static enum run_state run_kernel_once(int fda, int fdb, struct frames *out, int 
 	return st;
 }
 
-static int same_frames(const struct frames *a, const struct frames *b)
-{
-	if (a->n != b->n)
-		return 0;
-	for (unsigned i = 0; i < a->n; i++)
-		if (a->f[i].len != b->f[i].len || memcmp(a->f[i].data, b->f[i].data, a->f[i].len) != 0 ||
-		    memcmp(&a->f[i].vh, &b->f[i].vh, sizeof(a->f[i].vh)) != 0)
-			return 0;
-	return 1;
-}
-
 /* The kernel's answer, asked twice: timing (a tick, a deferred softirq, a
  * descheduled writer) can make it flush early, never the same way twice in
  * a row; a rule always answers the same. 0 if the answer is not clean: not
@@ -475,7 +436,7 @@ static int run_kernel(int fda, int fdb)
 {
 	int clean = run_kernel_once(fda, fdb, &kernel, 0) == RUN_ONE_JIFFY;
 	clean &= run_kernel_once(fda, fdb, &kernel2, 0) == RUN_ONE_JIFFY;
-	return clean && same_frames(&kernel, &kernel2);
+	return clean && frames_same(&kernel, &kernel2);
 }
 
 static const char *describe_vnet(const struct segoff_vnet_hdr *h, char *buf, size_t n)
@@ -636,6 +597,10 @@ int main(int argc, char **argv)
 {
 	unsigned want = argc > 1 ? (unsigned)atoi(argv[1]) : 2000;
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	frames_init(&input, MAX_FRAMES);
+	frames_init(&model, MAX_FRAMES);
+	frames_init(&kernel, MAX_FRAMES);
+	frames_init(&kernel2, MAX_FRAMES);
 	if (!lab_can_run("KERNEL GRO DIFFERENTIAL TEST")) {
 		int ci = getenv("CI") != NULL;
 		printf("kernel_gro_diff: 0 passed, %d failed\n", ci);

@@ -38,6 +38,7 @@
 #include <segoff/segoff.h>
 #include <segoff/tap.h>
 #include "check.h"
+#include "frames.h"
 #include "lab.h"
 #include "pktgen.h"
 
@@ -55,34 +56,7 @@ static const char *const perturb_names[NR_PERTURB] = {
 	"tunnel_gro_bad_inner_csum",
 };
 
-struct frame {
-	uint8_t *data;
-	size_t len;
-	struct segoff_vnet_hdr vh;
-};
-struct frames {
-	unsigned n;
-	struct frame f[MAX_FRAMES];
-};
 static struct frames input, model, kernel, kernel2;
-
-static void frames_clear(struct frames *fs)
-{
-	for (unsigned i = 0; i < fs->n; i++)
-		free(fs->f[i].data);
-	fs->n = 0;
-}
-
-static void frames_add(struct frames *fs, const void *d, size_t len, const struct segoff_vnet_hdr *vh)
-{
-	if (fs->n == MAX_FRAMES)
-		return;
-	struct frame *f = &fs->f[fs->n++];
-	f->data = malloc(len ? len : 1);
-	memcpy(f->data, d, len);
-	f->len = len;
-	f->vh = *vh;
-}
 
 /* --- sequences --- */
 
@@ -276,17 +250,6 @@ static int run_kernel_once(int fda, int fdb, struct frames *out)
 	return clean;
 }
 
-static int same(const struct frames *a, const struct frames *b)
-{
-	if (a->n != b->n)
-		return 0;
-	for (unsigned i = 0; i < a->n; i++)
-		if (a->f[i].len != b->f[i].len || memcmp(a->f[i].data, b->f[i].data, a->f[i].len) != 0 ||
-		    memcmp(&a->f[i].vh, &b->f[i].vh, sizeof(a->f[i].vh)) != 0)
-			return 0;
-	return 1;
-}
-
 /* segoff against the kernel: bytes, and the header's fields but hdr_len
  * (a hint, V4) and outer_th_offset (wrong for merged packets, EV4). */
 static int differs(unsigned *first)
@@ -316,6 +279,10 @@ int main(int argc, char **argv)
 {
 	unsigned want = argc > 1 ? (unsigned)atoi(argv[1]) : 600;
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	frames_init(&input, MAX_FRAMES);
+	frames_init(&model, MAX_FRAMES);
+	frames_init(&kernel, MAX_FRAMES);
+	frames_init(&kernel2, MAX_FRAMES);
 	if (!lab_can_run("KERNEL TUNNEL GRO DIFFERENTIAL TEST")) {
 		int ci = getenv("CI") != NULL;
 		printf("kernel_tunnel_gro_diff: 0 passed, %d failed\n", ci);
@@ -360,7 +327,7 @@ int main(int argc, char **argv)
 		int clean = 0;
 		for (unsigned t = 0; t < 8 && !clean; t++) {
 			clean = run_kernel_once(lab.fda, lab.fdb, &kernel) && run_kernel_once(lab.fda, lab.fdb, &kernel2) &&
-				same(&kernel, &kernel2);
+				frames_same(&kernel, &kernel2);
 		}
 		if (!clean) {
 			redrawn++;

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/* A list of frames with their virtio_net_hdr, as the GRO differentials
+ * collect them: the input, segoff's outputs, the kernel's. */
+#ifndef SEGOFF_FRAMES_H
+#define SEGOFF_FRAMES_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <segoff/segoff.h>
+
+struct frame {
+	uint8_t *data;
+	size_t len;
+	struct segoff_vnet_hdr vh;
+};
+
+struct frames {
+	unsigned n, cap;
+	struct frame *f;
+};
+
+/* Room for `cap` frames; exits on no memory. */
+void frames_init(struct frames *fs, unsigned cap);
+void frames_clear(struct frames *fs);
+/* A copy of the bytes and the header; beyond cap, dropped. */
+void frames_add(struct frames *fs, const void *d, size_t len, const struct segoff_vnet_hdr *vh);
+/* 1 if both hold the same frames, bytes and headers. */
+int frames_same(const struct frames *a, const struct frames *b);
+
+#endif
