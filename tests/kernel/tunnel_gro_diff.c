@@ -10,11 +10,12 @@
  * B, which takes UDP tunnel GSO with the 24-byte header: the kernel hands B
  * what it merged, as it merged it.
  *
- * A sequence: one or two VXLAN flows (IPv4 outer, with or without an outer
- * checksum; IPv4 or IPv6 inner TCP, MSS 100 to 1400), each a run of
+ * A sequence: one or two VXLAN flows (IPv4 or IPv6 outer, with or without an
+ * outer checksum; IPv4 or IPv6 inner TCP, MSS 100 to 1400), each a run of
  * segments with one perturbation: none, a VNI change, a reserved bit of
  * the VXLAN header, the outer checksum switched on or off, a bad outer
- * checksum, the outer TTL, DF or ID, the inner PSH, a sequence gap, a bad
+ * checksum, the outer TTL, DF or ID (IPv6: hop limit, traffic class), the
+ * inner PSH, a sequence gap, a bad
  * inner checksum. The same frames go through segoff_gro (the kernel's
  * limits: 8 flows) and the outputs are compared frame by frame: bytes,
  * gso_type, gso_size, checksum flags and offsets and the inner network
@@ -66,20 +67,28 @@ struct flow {
 	uint32_t vni;
 };
 
+/* The outer IPv4 header checksum and the outer UDP checksum (when its field
+ * is not 0) made right for the frame as it now is; `bad_udp` then spoils
+ * the UDP one. */
 static void fix_outer(uint8_t *f, size_t len, int bad_udp)
 {
 	struct segoff_pkt q;
 	segoff_pkt_init(&q, f, len, NULL, 0);
 	segoff_parse_ports(&q, SEGOFF_PROTO_ETH, 0, NULL);
 	uint8_t *ip = f + q.l3_off, *uh = f + q.l4_off;
-	ip[10] = ip[11] = 0;
-	uint16_t c = (uint16_t)~ref_fold(ref_sum(ip, 20, 0));
-	ip[10] = (uint8_t)(c >> 8);
-	ip[11] = (uint8_t)c;
+	int v6 = q.l3_proto == SEGOFF_PROTO_IPV6;
+	uint16_t c;
+	if (!v6) {
+		ip[10] = ip[11] = 0;
+		c = (uint16_t)~ref_fold(ref_sum(ip, 20, 0));
+		ip[10] = (uint8_t)(c >> 8);
+		ip[11] = (uint8_t)c;
+	}
 	if (uh[6] | uh[7]) {
 		uh[6] = uh[7] = 0;
 		uint32_t l4 = (uint32_t)(len - q.l4_off);
-		c = (uint16_t)~ref_fold(ref_sum(uh, l4, segoff_csum_fold(segoff_csum_pseudo4(ip + 12, ip + 16, 17, l4))));
+		segoff_csum_t ph = v6 ? segoff_csum_pseudo6(ip + 8, ip + 24, 17, l4) : segoff_csum_pseudo4(ip + 12, ip + 16, 17, l4);
+		c = (uint16_t)~ref_fold(ref_sum(uh, l4, segoff_csum_fold(ph)));
 		if (c == 0)
 			c = 0xffff;
 		uh[6] = (uint8_t)(c >> 8);
@@ -101,9 +110,11 @@ static void add_segment(struct flow *fl, unsigned k, struct rng *r)
 	in.csum = PKTGEN_CSUM_FULL;
 	o.ip_id = (uint16_t)(fl->o.ip_id + k + (fl->p == P_OUTER_ID && (here || after) ? 9 : 0));
 	if (fl->p == P_OUTER_TTL && here)
-		o.ttl--;
+		o.ttl--; /* IPv6: the hop limit */
 	if (fl->p == P_OUTER_DF && here)
 		o.df = !o.df;
+	if ((fl->p == P_OUTER_DF || fl->p == P_OUTER_ID) && here && o.ipv6)
+		o.tos ^= 4; /* IPv6 has neither: its traffic class instead */
 	int outer_csum = fl->o.csum != PKTGEN_CSUM_ZERO;
 	if (fl->p == P_CSUM_SWITCH && here)
 		outer_csum = !outer_csum;
@@ -135,6 +146,7 @@ static void make_sequence(struct flow *fl, unsigned *nflows, struct rng *r, unsi
 		f->o.dport = SEGOFF_VXLAN_PORT;
 		f->o.ip_id = (uint16_t)rng_next(r);
 		f->o.ttl = (uint8_t)rng_range(r, 2, 255);
+		f->o.ipv6 = rng_range(r, 0, 2) == 0;
 		f->o.df = (int)rng_range(r, 0, 1);
 		f->o.csum = rng_range(r, 0, 1) ? PKTGEN_CSUM_FULL : PKTGEN_CSUM_ZERO;
 		pktgen_default(&f->in);
@@ -304,9 +316,12 @@ int main(int argc, char **argv)
 	if (lab_write(path, "1000") < 0)
 		lab_die(path);
 	lab_write("/sys/class/net/sgbr0/bridge/multicast_snooping", "0");
-	/* the tunnel socket that makes the kernel's GRO look into VXLAN [EG3] */
-	if (system("ip link add sgvx0 type vxlan id 4242 dstport 4789 && ip link set sgvx0 up") != 0)
-		lab_die("ip link add sgvx0 type vxlan");
+	/* the tunnel sockets that make the kernel's GRO look into VXLAN [EG3],
+	 * for IPv4 and IPv6 outer headers (a VXLAN device listens on one
+	 * family; `local` on an IPv6 address makes it IPv6) */
+	if (system("ip link add sgvx0 type vxlan id 4242 dstport 4789 && ip link set sgvx0 up && "
+		   "ip link add sgvx6 type vxlan id 4243 dstport 4789 local 2001:db8::1 && ip link set sgvx6 up") != 0)
+		lab_die("ip link add sgvx0/sgvx6 type vxlan");
 	drain(lab.fdb, NULL, 20);
 
 	struct segoff_gro_config cfg;
@@ -319,7 +334,7 @@ int main(int argc, char **argv)
 
 	struct rng r = { check_seed() };
 	unsigned seen[NR_PERTURB] = { 0 }, bad[NR_PERTURB] = { 0 }, seqs = 0, redrawn = 0, merged = 0, printed = 0;
-	unsigned frames_in = 0;
+	unsigned frames_in = 0, merged6 = 0;
 	struct flow fl[2];
 	unsigned nflows;
 	while (seqs < want) {
@@ -336,8 +351,10 @@ int main(int argc, char **argv)
 		run_model(g);
 		seqs++;
 		frames_in += input.n;
-		for (unsigned i = 0; i < kernel.n; i++)
+		for (unsigned i = 0; i < kernel.n; i++) {
 			merged += kernel.f[i].vh.gso_size != 0;
+			merged6 += (kernel.f[i].vh.gso_type & SEGOFF_VNET_GSO_UDP_TUNNEL_IPV6) != 0;
+		}
 		unsigned at;
 		int d = differs(&at);
 		for (unsigned k = 0; k < nflows; k++) {
@@ -374,10 +391,10 @@ int main(int argc, char **argv)
 		       perturb_names[p], seen[p], bad[p]);
 		ok ? passed++ : failed++;
 	}
-	printf("  %u VXLAN sequences, %u frames in; the kernel delivered %u merged packets; %u redrawn for timing\n",
-	       seqs, frames_in, merged, redrawn);
-	if (merged == 0)
-		failed++; /* nothing merged: nothing was tested */
+	printf("  %u VXLAN sequences, %u frames in; the kernel delivered %u merged packets (%u with an IPv6 outer "
+	       "header); %u redrawn for timing\n", seqs, frames_in, merged, merged6, redrawn);
+	if (merged == 0 || merged6 == 0)
+		failed++; /* nothing merged (through IPv6): nothing was tested */
 	printf("kernel_tunnel_gro_diff: %u passed, %u failed\n", passed, failed);
 	segoff_gro_destroy(g);
 	return failed ? 1 : 0;
