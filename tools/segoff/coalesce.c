@@ -14,8 +14,13 @@
 #include "capture_out.h"
 #include "cli.h"
 
+/* Merged tunnel packets, counted as they go out. */
+static uint64_t tunnel_merged;
+
 static void on_deliver(void *opaque, const struct segoff_gro_out *out)
 {
+	if (out->gso_size && (out->gso_type & (SEGOFF_GSO_UDP_TUNNEL | SEGOFF_GSO_UDP_TUNNEL_CSUM)))
+		tunnel_merged++;
 	capture_out_write_slices(opaque, out->iov, out->nr_iov);
 }
 
@@ -27,9 +32,10 @@ static uint64_t usec_of(const struct timeval *tv)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: segoff coalesce [--mode gro|lro] [--udp] [--flush-timeout-us N] [--max-size B]\n"
-		   "                       [--csum full|partial] [--json] IN OUT\n"
+		   "                       [--csum full|partial] [--tunnel-port none|vxlan:P,geneve:P] [--json] IN OUT\n"
 		   "  Merges consecutive TCP segments of a flow (and UDP datagrams with --udp) exactly as Linux\n"
-		   "  GRO decides; other packets pass through unchanged. IN is pcap or pcapng, OUT is pcap.\n");
+		   "  GRO decides, through VXLAN and Geneve on the tunnel ports (vxlan:4789,geneve:6081 by\n"
+		   "  default); other packets pass through unchanged. IN is pcap or pcapng, OUT is pcap.\n");
 }
 
 static double now_s(void)
@@ -71,6 +77,8 @@ int coalesce_file(const char *in, const char *out, const struct segoff_gro_confi
 		return CLI_EXIT_USAGE;
 	}
 	uint64_t pkts_in = 0, bytes_in = 0, refused = 0, refused_by[NR_ERROR_SLOTS] = { 0 };
+	uint64_t tunnel_in[SEGOFF_PROTO__COUNT] = { 0 };
+	tunnel_merged = 0;
 	int status = CLI_EXIT_OK, rc;
 	double t0 = now_s();
 	struct pcapio_packet cp;
@@ -95,7 +103,10 @@ int coalesce_file(const char *in, const char *out, const struct segoff_gro_confi
 			}
 			memcpy(copy, cp.data, cp.caplen);
 			segoff_pkt_init(&pkt, copy, cp.caplen, NULL, 0);
-			e = segoff_parse(&pkt, first, off);
+			e = segoff_parse_ports(&pkt, first, off, &cfg.tunnel_ports);
+			for (unsigned i = 0; e == SEGOFF_OK && pkt.encap_depth && i < pkt.nr_layers; i++)
+				if (pkt.layer[i].proto == SEGOFF_PROTO_VXLAN || pkt.layer[i].proto == SEGOFF_PROTO_GENEVE)
+					tunnel_in[pkt.layer[i].proto]++;
 			if (e < 0) {
 				refused++;
 				refused_by[(unsigned)-e % NR_ERROR_SLOTS]++;
@@ -137,7 +148,9 @@ int coalesce_file(const char *in, const char *out, const struct segoff_gro_confi
 		for (int i = 0; i < SEGOFF_GRO__COUNTERS; i++)
 			fprintf(report, "%s\"%s\":%llu", i ? "," : "", segoff_gro_counter_name((enum segoff_gro_counter)i),
 				(unsigned long long)k[i]);
-		fprintf(report, "},\"seconds\":%.6f}\n", secs);
+		fprintf(report, "},\"tunnels\":{\"vxlan_in\":%llu,\"geneve_in\":%llu,\"merged_out\":%llu},"
+			"\"seconds\":%.6f}\n", (unsigned long long)tunnel_in[SEGOFF_PROTO_VXLAN],
+			(unsigned long long)tunnel_in[SEGOFF_PROTO_GENEVE], (unsigned long long)tunnel_merged, secs);
 	} else {
 		uint64_t merged_out = k[SEGOFF_GRO_COALESCED];
 		fprintf(report, "segoff coalesce (%s): %s: %llu packets (%llu bytes) in, %llu packets (%llu bytes) out\n",
@@ -148,6 +161,10 @@ int coalesce_file(const char *in, const char *out, const struct segoff_gro_confi
 			(unsigned long long)(k[SEGOFF_GRO_MERGED] + merged_out), (unsigned long long)merged_out,
 			merged_out ? (double)(k[SEGOFF_GRO_MERGED] + merged_out) / (double)merged_out : 0.0,
 			(unsigned long long)refused);
+		if (tunnel_in[SEGOFF_PROTO_VXLAN] || tunnel_in[SEGOFF_PROTO_GENEVE])
+			fprintf(report, "  in tunnels: vxlan %llu, geneve %llu packets in; %llu merged tunnel packets out\n",
+				(unsigned long long)tunnel_in[SEGOFF_PROTO_VXLAN],
+				(unsigned long long)tunnel_in[SEGOFF_PROTO_GENEVE], (unsigned long long)tunnel_merged);
 		fprintf(report, "  ");
 		int col = 2;
 		for (int i = SEGOFF_GRO_FLUSH_PSH; i < SEGOFF_GRO__COUNTERS; i++) {
@@ -185,6 +202,7 @@ int cmd_coalesce(int argc, char **argv)
 		{ "flush-timeout-us", required_argument, NULL, 't' },
 		{ "max-size", required_argument, NULL, 's' },
 		{ "csum", required_argument, NULL, 'c' },
+		{ "tunnel-port", required_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -195,9 +213,13 @@ int cmd_coalesce(int argc, char **argv)
 	cfg.flush_timeout = 1000; /* µs of capture time */
 	int json = 0, c;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "m:ut:s:c:jh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "m:ut:s:c:p:jh", longopts, NULL)) != -1) {
 		unsigned long long v;
 		switch (c) {
+		case 'p':
+			if (cli_tunnel_ports("coalesce", optarg, &cfg.tunnel_ports) < 0)
+				return CLI_EXIT_USAGE;
+			break;
 		case 'm': {
 			static const char *const modes[] = { "gro", "lro", NULL };
 			static const uint8_t mode_of[] = { SEGOFF_GRO_MODE_GRO, SEGOFF_GRO_MODE_LRO };
