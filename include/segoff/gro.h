@@ -144,7 +144,9 @@ struct segoff_gro_config {
 	/* UDP ports of tunnels to coalesce through (VXLAN 4789 and Geneve 6081
 	 * by default, as in a namespace with those devices): the inner TCP
 	 * flow is merged under one tunnel level [EG1-EG5, EG7-EG9]. A port not listed
-	 * is plain UDP [EG3]. */
+	 * is plain UDP [EG3]. A merged tunnel packet's `vnet` is the 24-byte
+	 * form (tunnel bits, offsets): a context whose outputs go to a TAP
+	 * without tunnel offloads sets both ports to 0. */
 	struct segoff_tunnel_ports tunnel_ports;
 	/* Receives every output. Must not call back into the context. */
 	void (*deliver)(void *opaque, const struct segoff_gro_out *out);

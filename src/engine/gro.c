@@ -216,9 +216,9 @@ static void deliver(struct segoff_gro *g, struct segoff_gro_out *out, void *cons
 }
 
 /* The virtio_net_hdr of an output: the library's one conversion. A merged
- * packet's type is always one virtio has (TCPV4/6, UDP_L4). */
-/* The virtio_net_hdr of an output; `f` the flow it was merged from (for a
- * tunnel's offsets), or NULL. */
+ * packet's type is always one virtio has (TCPV4/6, UDP_L4, with the UDP
+ * tunnel bits and offsets of the 24-byte form); `f` is the flow it was
+ * merged from, or NULL. */
 static void fill_vnet(struct segoff_gro_out *out, const struct gro_flow *f)
 {
 	struct segoff__vnet_meta m = { out->gso_type, out->gso_size, out->hdr_len, out->csum_state,

@@ -305,6 +305,9 @@ int wire_worker_init(struct wire_worker *w)
 	gc.mode = cfg->gro == WIRE_GRO_LRO ? SEGOFF_GRO_MODE_LRO : SEGOFF_GRO_MODE_GRO;
 	gc.udp = (uint8_t)cfg->udp_gro;
 	gc.csum = cfg->csum ? SEGOFF_GRO_CSUM_PARTIAL : SEGOFF_GRO_CSUM_FULL;
+	/* no tunnel GRO: the TAPs do not negotiate tunnel offloads (nor the
+	 * 24-byte header a merged tunnel packet needs) */
+	gc.tunnel_ports = (struct segoff_tunnel_ports){ 0, 0 };
 	gc.deliver = gro_deliver;
 	gc.opaque = w;
 	return segoff_gro_create(&gc, &w->gro);
