@@ -78,7 +78,8 @@ int segoff_vnet_encode(const struct segoff_vnet_hdr *h, void *buf, size_t len)
  * order. Then the packet must hold that tunnel where the header says. */
 static int vnet_tunnel_check(const struct segoff_vnet_hdr *h, const struct segoff_pkt *pkt)
 {
-	uint8_t bits = h->gso_type & VNET_TUNNEL_BITS, inner = h->gso_type & (uint8_t)~(VNET_TUNNEL_BITS | SEGOFF_VNET_GSO_ECN);
+	const uint8_t bits = h->gso_type & VNET_TUNNEL_BITS;
+	const uint8_t inner = h->gso_type & (uint8_t)~(VNET_TUNNEL_BITS | SEGOFF_VNET_GSO_ECN);
 	if (bits == VNET_TUNNEL_BITS || (inner != SEGOFF_VNET_GSO_TCPV4 && inner != SEGOFF_VNET_GSO_TCPV6 &&
 					 inner != SEGOFF_VNET_GSO_UDP_L4))
 		return SEGOFF_E_VNET_TUNNEL_TYPE;

@@ -230,8 +230,10 @@ SEGOFF_INTERNAL void segoff__udp_tunnel_gso_fixup(const struct gso_ctx *c, const
 
 SEGOFF_INTERNAL int segoff__udp_tunnel_gro_check(struct gro_in *in, const struct segoff_layer *l);
 SEGOFF_INTERNAL void segoff__udp_tunnel_gro_complete(struct gro_flow *f, const struct segoff_layer *l, int full_csum);
-SEGOFF_INTERNAL void segoff__udp_tunnel_gro_mask(const struct gro_flow *f, const struct segoff_layer *l, uint8_t *mask);
-SEGOFF_INTERNAL int segoff__udp_tunnel_gro_fast(const struct gro_flow *f, struct gro_in *in, const struct segoff_layer *l);
+SEGOFF_INTERNAL void segoff__udp_tunnel_gro_mask(const struct gro_flow *f, const struct segoff_layer *l,
+						 uint8_t *mask);
+SEGOFF_INTERNAL int segoff__udp_tunnel_gro_fast(const struct gro_flow *f, struct gro_in *in,
+						const struct segoff_layer *l);
 
 /* Is this transport layer a tunnel's carrier (not the packet's innermost)? */
 static inline int gso_is_carrier(const struct gso_ctx *c, const struct segoff_layer *l)
@@ -245,7 +247,8 @@ SEGOFF_INTERNAL segoff_csum_t segoff__gro_payload_sum(const struct segoff_pkt *p
 SEGOFF_INTERNAL segoff_csum_t segoff__gro_flow_payload_sum(const struct gro_flow *f);
 /* Pseudo-header sum (addresses, protocol, length) from the network layer
  * `net` (a transport layer's layer[l->net]) of the headers at `hdr`. */
-SEGOFF_INTERNAL segoff_csum_t segoff__gro_pseudo(const uint8_t *hdr, const struct segoff_layer *net, uint8_t ipproto, uint32_t l4_len);
+SEGOFF_INTERNAL segoff_csum_t segoff__gro_pseudo(const uint8_t *hdr, const struct segoff_layer *net, uint8_t ipproto,
+						 uint32_t l4_len);
 
 /* Append identity bytes to the flow key; 0, or -1 when the key is full. */
 static inline int gro_key_add(struct gro_in *in, const void *p, unsigned n)
