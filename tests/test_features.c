@@ -131,6 +131,20 @@ static void names_are_ethtools_and_aliases_resolve(void)
 	}
 }
 
+/* The tunnel segmentation flags depend on nothing, not even scatter-gather
+ * (which takes TSO with it): as the kernel keeps them on a veth [F1]. */
+static void fix_tunnel_gso_flags_depend_on_nothing(void)
+{
+	const segoff_features_t tunnels = SEGOFF_F(GSO_UDP_TUNNEL) | SEGOFF_F(GSO_UDP_TUNNEL_CSUM) |
+					  SEGOFF_F(GSO_GRE) | SEGOFF_F(GSO_GRE_CSUM) | SEGOFF_F(GSO_IPXIP4) |
+					  SEGOFF_F(GSO_IPXIP6);
+	uint32_t rules = 0;
+	CHECK_EQ(segoff_features_fix(tunnels | SEGOFF_F(TSO), &rules), tunnels);
+	CHECK_EQ(rules, 1u << SEGOFF_FIX_TSO_NEEDS_SG);
+	CHECK(strcmp(segoff_feature_name(SEGOFF_FEAT_GSO_IPXIP6), "tx-ipxip6-segmentation") == 0);
+	CHECK(strcmp(segoff_feature_name(SEGOFF_FEAT_GSO_PARTIAL), "tx-gso-partial") == 0);
+}
+
 /* A parsed TCP (or UDP) frame with offload metadata. */
 static struct {
 	struct pktgen_spec spec;
@@ -369,6 +383,7 @@ int main(int argc, char **argv)
 		TEST(fix_gro_hw_needs_rxcsum),
 		TEST(fix_is_idempotent_on_every_single_flag_set),
 		TEST(names_are_ethtools_and_aliases_resolve),
+		TEST(fix_tunnel_gso_flags_depend_on_nothing),
 		TEST(tx_gso_on_tso_on_hands_the_device_the_super_packet),
 		TEST(tx_gso_on_tso_off_segments_in_software),
 		TEST(tx_gso_off_tso_on_is_the_same_as_both_on),

@@ -44,6 +44,11 @@ enum segoff_feature {
 	SEGOFF_FEAT_GRO_HW,             /* rx-gro-hw */
 	SEGOFF_FEAT_GRO_FRAGLIST,       /* rx-gro-list */
 	SEGOFF_FEAT_GRO_UDP_FWD,        /* rx-udp-gro-forwarding */
+	SEGOFF_FEAT_GSO_GRE,            /* tx-gre-segmentation */
+	SEGOFF_FEAT_GSO_GRE_CSUM,       /* tx-gre-csum-segmentation */
+	SEGOFF_FEAT_GSO_IPXIP4,         /* tx-ipxip4-segmentation */
+	SEGOFF_FEAT_GSO_IPXIP6,         /* tx-ipxip6-segmentation */
+	SEGOFF_FEAT_GSO_PARTIAL,        /* tx-gso-partial */
 	SEGOFF_FEAT__COUNT
 };
 
@@ -54,7 +59,8 @@ typedef uint64_t segoff_features_t;
 #define SEGOFF_F_CSUM_MASK (SEGOFF_F(IP_CSUM) | SEGOFF_F(HW_CSUM) | SEGOFF_F(IPV6_CSUM))
 #define SEGOFF_F_ALL_TSO (SEGOFF_F(TSO) | SEGOFF_F(TSO_ECN) | SEGOFF_F(TSO_MANGLEID) | SEGOFF_F(TSO6))
 #define SEGOFF_F_GSO_MASK (SEGOFF_F_ALL_TSO | SEGOFF_F(GSO_UDP_TUNNEL) | SEGOFF_F(GSO_UDP_TUNNEL_CSUM) | \
-			   SEGOFF_F(GSO_UDP_L4) | SEGOFF_F(GSO_FRAGLIST))
+			   SEGOFF_F(GSO_UDP_L4) | SEGOFF_F(GSO_FRAGLIST) | SEGOFF_F(GSO_GRE) | SEGOFF_F(GSO_GRE_CSUM) | \
+			   SEGOFF_F(GSO_IPXIP4) | SEGOFF_F(GSO_IPXIP6) | SEGOFF_F(GSO_PARTIAL))
 
 /** ethtool's name of a feature ("tx-tcp-segmentation"), or NULL. */
 const char *segoff_feature_name(enum segoff_feature f);

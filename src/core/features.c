@@ -29,6 +29,11 @@ static const char *const feature_names[SEGOFF_FEAT__COUNT] = {
 	[SEGOFF_FEAT_GRO_HW] = "rx-gro-hw",
 	[SEGOFF_FEAT_GRO_FRAGLIST] = "rx-gro-list",
 	[SEGOFF_FEAT_GRO_UDP_FWD] = "rx-udp-gro-forwarding",
+	[SEGOFF_FEAT_GSO_GRE] = "tx-gre-segmentation",
+	[SEGOFF_FEAT_GSO_GRE_CSUM] = "tx-gre-csum-segmentation",
+	[SEGOFF_FEAT_GSO_IPXIP4] = "tx-ipxip4-segmentation",
+	[SEGOFF_FEAT_GSO_IPXIP6] = "tx-ipxip6-segmentation",
+	[SEGOFF_FEAT_GSO_PARTIAL] = "tx-gso-partial",
 };
 
 /* `ethtool -K` short forms and the group names `ethtool -k` prints. */
