@@ -514,6 +514,7 @@ static int gro_receive_parsed(struct segoff_gro *g, const struct segoff_pkt *pkt
 	in.payload_len = pkt->len - pkt->payload_off;
 	in.payload_sum = 0;
 	in.sum_valid = 0;
+	in.payload_summed = 0;
 	in.lro = g->cfg.mode == SEGOFF_GRO_MODE_LRO;
 	in.udp = g->cfg.udp;
 	in.verify = !g->cfg.trust_csum && pkt->csum_state != SEGOFF_CSUM_VERIFIED &&
@@ -680,6 +681,7 @@ static int fast_receive(struct segoff_gro *g, const uint8_t *frame, size_t len, 
 	in.payload_len = (uint32_t)(len - f->hdr_len);
 	in.payload_sum = 0;
 	in.sum_valid = 0;
+	in.payload_summed = 0;
 	in.lro = 0;
 	in.udp = g->cfg.udp;
 	in.verify = !g->cfg.trust_csum && csum_state != SEGOFF_CSUM_VERIFIED && csum_state != SEGOFF_CSUM_PARTIAL;

@@ -115,6 +115,8 @@ struct gro_in {
 	uint32_t payload_len;   /* bytes after the transport header */
 	segoff_csum_t payload_sum; /* filled by the transport's check when it verified */
 	uint8_t sum_valid;      /* payload_sum holds the payload's sum */
+	uint8_t payload_summed; /* payload_sum was summed by an outer layer (a tunnel's
+				 * checksum), which verified nothing of the inner one */
 	uint8_t lro;
 	uint8_t udp;            /* UDP GRO enabled */
 	uint8_t verify;         /* checksum must be verified (not trusted, not VERIFIED) */

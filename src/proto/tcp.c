@@ -146,8 +146,10 @@ static int tcp_gro_check(struct gro_in *in, const struct segoff_layer *l)
 	const uint8_t *th = in->hdr + l->off;
 	in->payload_len = pkt->len - pkt->payload_off;
 	if (in->verify) {
-		/* the kernel does not bother when the packet is unmergeable anyway */
-		in->payload_sum = segoff__gro_payload_sum(pkt);
+		/* the kernel does not bother when the packet is unmergeable anyway;
+		 * a tunnel's outer checksum may have summed the payload already */
+		if (!in->payload_summed)
+			in->payload_sum = segoff__gro_payload_sum(pkt);
 		in->sum_valid = 1;
 		segoff_csum_t s = segoff__gro_pseudo(in->hdr, &pkt->layer[l->net], IPPROTO_TCP_NUM, pkt->len - l->off) +
 				  segoff_csum(th, l->len) + in->payload_sum;
@@ -295,8 +297,8 @@ static int tcp_gro_fast(const struct gro_flow *f, struct gro_in *in, const struc
 	    rd32(th + 4) != rd32(f->hdr + l->off + 4) + f->payload_len)
 		return 0;
 	if (in->verify) {
-		const uint8_t *payload = in->hdr + f->hdr_len;
-		in->payload_sum = segoff_csum(payload, in->payload_len);
+		if (!in->payload_summed)
+			in->payload_sum = segoff_csum(in->hdr + f->hdr_len, in->payload_len);
 		in->sum_valid = 1;
 		segoff_csum_t s = segoff__gro_pseudo(in->hdr, &f->layer[l->net], IPPROTO_TCP_NUM, in->frame_len - l->off) +
 				  segoff_csum(th, l->len) + in->payload_sum;
