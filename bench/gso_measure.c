@@ -48,17 +48,22 @@ void bench_run(struct bench_case *cases, unsigned n, unsigned rounds)
 	}
 }
 
+/* Ethernet + IPv4 + TCP without options (54 bytes), the check field
+ * partial, as a TSO sender leaves it */
+static void bench_spec(struct pktgen_spec *s)
+{
+	pktgen_default(s);
+	s->tcp_optlen = 0;
+	s->win = 256;
+	s->payload_len = BENCH_PAYLOAD;
+	s->payload_seed = 7;
+	s->csum = PKTGEN_CSUM_PSEUDO;
+}
+
 size_t bench_build_packet(uint8_t *f, size_t cap)
 {
-	/* Ethernet + IPv4 + TCP without options (54 bytes), the check field
-	 * partial, as a TSO sender leaves it */
 	struct pktgen_spec s;
-	pktgen_default(&s);
-	s.tcp_optlen = 0;
-	s.win = 256;
-	s.payload_len = BENCH_PAYLOAD;
-	s.payload_seed = 7;
-	s.csum = PKTGEN_CSUM_PSEUDO;
+	bench_spec(&s);
 	return pktgen_build(&s, f, cap);
 }
 
@@ -69,12 +74,7 @@ size_t bench_build_vxlan_packet(uint8_t *f, size_t cap, int outer_csum)
 	o.dport = SEGOFF_VXLAN_PORT;
 	o.sport = 49731;
 	o.csum = outer_csum ? PKTGEN_CSUM_PSEUDO : PKTGEN_CSUM_ZERO;
-	pktgen_default(&in);
-	in.tcp_optlen = 0;
-	in.win = 256;
-	in.payload_len = BENCH_PAYLOAD;
-	in.payload_seed = 7;
-	in.csum = PKTGEN_CSUM_PSEUDO;
+	bench_spec(&in);
 	return pktgen_build_tunnel(&o, PKTGEN_VXLAN, 42, 0, 0, &in, f, cap);
 }
 

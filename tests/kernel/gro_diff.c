@@ -330,26 +330,16 @@ static int is_test_flow(const uint8_t *f, size_t len)
 	return sport >= 30000 && sport < 30004;
 }
 
+static void take_test_flow(void *fs, const uint8_t *f, size_t len, const struct segoff_vnet_hdr *vh)
+{
+	if (is_test_flow(f, len))
+		frames_add(fs, f, len, vh);
+}
+
+/* What B has for us; fs NULL: thrown away. */
 static void drain(int fdb, struct frames *fs, int wait_ms)
 {
-	static uint8_t rb[MAX_OUT_FRAME + SEGOFF_VNET_HDR_LEN];
-	for (int idle = 0; idle < 2;) {
-		ssize_t got = read(fdb, rb, sizeof(rb));
-		if (got < 0) {
-			if (errno != EAGAIN)
-				lab_die("read TAP B");
-			struct pollfd pfd = { .fd = fdb, .events = POLLIN };
-			if (poll(&pfd, 1, wait_ms) == 0)
-				idle++;
-			continue;
-		}
-		if (got < SEGOFF_VNET_HDR_LEN + 14)
-			continue;
-		struct segoff_vnet_hdr vh;
-		segoff_vnet_decode(rb, SEGOFF_VNET_HDR_LEN, &vh);
-		if (fs && is_test_flow(rb + SEGOFF_VNET_HDR_LEN, (size_t)got - SEGOFF_VNET_HDR_LEN))
-			frames_add(fs, rb + SEGOFF_VNET_HDR_LEN, (size_t)got - SEGOFF_VNET_HDR_LEN, &vh);
-	}
+	lab_drain(fdb, SEGOFF_VNET_HDR_LEN, 2, wait_ms, fs ? take_test_flow : NULL, fs);
 }
 
 static long long clock_ns(clockid_t c)

@@ -262,6 +262,21 @@ static int frame_sport(const uint8_t *f, size_t len)
 	return f[pkt.l4_off] << 8 | f[pkt.l4_off + 1];
 }
 
+/* A frame from B, to the case its source port names (*arg cases in the batch). */
+static void take_segment(void *arg, const uint8_t *f, size_t flen, const struct segoff_vnet_hdr *vh)
+{
+	(void)vh;
+	int sport = frame_sport(f, flen);
+	if (sport < SPORT_BASE || sport >= SPORT_BASE + (int)*(unsigned *)arg)
+		return; /* not ours */
+	struct tcase *c = &cases[sport - SPORT_BASE];
+	if (c->ngot < MAX_SEGS) {
+		c->got[c->ngot] = malloc(flen);
+		memcpy(c->got[c->ngot], f, flen);
+		c->got_len[c->ngot++] = flen;
+	}
+}
+
 static void run_batch(int fda, int fdb, struct rng *r, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++) {
@@ -282,31 +297,7 @@ static void run_batch(int fda, int fdb, struct rng *r, unsigned n)
 		c->ngot = 0;
 	}
 	/* Forwarding is synchronous in write(), but allow for softirq deferral. */
-	static uint8_t rb[MAX_FRAME + SEGOFF_VNET_HDR_LEN];
-	for (int idle = 0; idle < 3;) {
-		ssize_t got = read(fdb, rb, sizeof(rb));
-		if (got < 0) {
-			if (errno != EAGAIN)
-				lab_die("read TAP B");
-			struct pollfd pfd = { .fd = fdb, .events = POLLIN };
-			if (poll(&pfd, 1, 20) == 0)
-				idle++;
-			continue;
-		}
-		if (got < SEGOFF_VNET_HDR_LEN)
-			continue;
-		const uint8_t *f = rb + SEGOFF_VNET_HDR_LEN;
-		size_t flen = (size_t)got - SEGOFF_VNET_HDR_LEN;
-		int sport = frame_sport(f, flen);
-		if (sport < SPORT_BASE || sport >= SPORT_BASE + (int)n)
-			continue; /* not ours */
-		struct tcase *c = &cases[sport - SPORT_BASE];
-		if (c->ngot < MAX_SEGS) {
-			c->got[c->ngot] = malloc(flen);
-			memcpy(c->got[c->ngot], f, flen);
-			c->got_len[c->ngot++] = flen;
-		}
-	}
+	lab_drain(fdb, SEGOFF_VNET_HDR_LEN, 3, 20, take_segment, &n);
 	for (unsigned i = 0; i < n; i++) {
 		struct tcase *c = &cases[i];
 		int bad = c->ngot != c->nexp;

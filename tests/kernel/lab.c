@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <linux/sockios.h>
 #include <net/if.h>
 #include <sched.h>
@@ -114,4 +115,25 @@ void lab_up_vnet(struct lab *lab, unsigned tap_a_flags, unsigned vnet_len_a, uns
 	close(sock);
 	if (fcntl(lab->fdb, F_SETFL, O_NONBLOCK) < 0)
 		lab_die("fcntl");
+}
+
+void lab_drain(int fd, unsigned vnet_len, unsigned quiet, int wait_ms, lab_take_fn take, void *arg)
+{
+	static uint8_t rb[70000 + SEGOFF_VNET_HDR_TUNNEL_LEN]; /* a 64 KB GSO frame and its header */
+	for (unsigned idle = 0; idle < quiet;) {
+		ssize_t got = read(fd, rb, sizeof(rb));
+		if (got < 0) {
+			if (errno != EAGAIN)
+				lab_die("read TAP");
+			struct pollfd pfd = { .fd = fd, .events = POLLIN };
+			if (poll(&pfd, 1, wait_ms) == 0)
+				idle++;
+			continue;
+		}
+		if ((size_t)got < vnet_len || !take)
+			continue;
+		struct segoff_vnet_hdr vh;
+		segoff_vnet_decode(rb, vnet_len, &vh);
+		take(arg, rb + vnet_len, (size_t)got - vnet_len, &vh);
+	}
 }

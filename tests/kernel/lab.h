@@ -5,6 +5,10 @@
 #ifndef SEGOFF_LAB_H
 #define SEGOFF_LAB_H
 
+#include <stddef.h>
+#include <stdint.h>
+#include <segoff/segoff.h>
+
 struct lab {
 	int fda, fdb;           /* B is non-blocking */
 	char a[16], b[16];
@@ -21,6 +25,14 @@ void lab_up(struct lab *lab, unsigned tap_a_flags, unsigned offload_a, unsigned 
  * bytes long (10, 12 or 24). */
 void lab_up_vnet(struct lab *lab, unsigned tap_a_flags, unsigned vnet_len_a, unsigned vnet_len_b, unsigned offload_a,
 		 unsigned offload_b, int sysfs);
+/* What lab_drain() hands over: a frame (the bytes after its virtio header)
+ * and that header, decoded. The bytes are the drain's buffer: copy what is
+ * kept. */
+typedef void (*lab_take_fn)(void *arg, const uint8_t *frame, size_t len, const struct segoff_vnet_hdr *vh);
+/* Read TAP `fd` (non-blocking) until it has been quiet `quiet` times for
+ * `wait_ms`, giving `take` every frame with its `vnet_len`-byte header
+ * (shorter reads are skipped); `take` NULL discards them. */
+void lab_drain(int fd, unsigned vnet_len, unsigned quiet, int wait_ms, lab_take_fn take, void *arg);
 /* Write `val` to a sysfs or procfs file; 0 or -1. */
 int lab_write(const char *path, const char *val);
 void lab_die(const char *what);

@@ -214,28 +214,16 @@ static int ours(const uint8_t *f, size_t len)
 	return sport >= SPORT_BASE && sport < SPORT_BASE + 2;
 }
 
+static void take_ours(void *fs, const uint8_t *f, size_t len, const struct segoff_vnet_hdr *vh)
+{
+	if (ours(f, len))
+		frames_add(fs, f, len, vh);
+}
+
+/* What B has for us; fs NULL: thrown away. */
 static void drain(int fdb, struct frames *fs, int wait_ms)
 {
-	static uint8_t rb[MAX_OUT_FRAME + SEGOFF_VNET_HDR_TUNNEL_LEN];
-	for (int idle = 0; idle < 2;) {
-		ssize_t got = read(fdb, rb, sizeof(rb));
-		if (got < 0) {
-			if (errno != EAGAIN)
-				lab_die("read TAP B");
-			struct pollfd pfd = { .fd = fdb, .events = POLLIN };
-			if (poll(&pfd, 1, wait_ms) == 0)
-				idle++;
-			continue;
-		}
-		if (got < SEGOFF_VNET_HDR_TUNNEL_LEN + 14)
-			continue;
-		struct segoff_vnet_hdr vh;
-		segoff_vnet_decode(rb, SEGOFF_VNET_HDR_TUNNEL_LEN, &vh);
-		const uint8_t *f = rb + SEGOFF_VNET_HDR_TUNNEL_LEN;
-		size_t flen = (size_t)got - SEGOFF_VNET_HDR_TUNNEL_LEN;
-		if (fs && ours(f, flen))
-			frames_add(fs, f, flen, &vh);
-	}
+	lab_drain(fdb, SEGOFF_VNET_HDR_TUNNEL_LEN, 2, wait_ms, fs ? take_ours : NULL, fs);
 }
 
 /* One run: 1 if it was clean (no tick, no pause that the flush timer could

@@ -253,6 +253,22 @@ static int differs(const struct tcase *c, long *at)
 	return 0;
 }
 
+/* A segment from B, to the case its outer source port names (*arg cases in
+ * the batch), with its header. */
+static void take_segment(void *arg, const uint8_t *f, size_t flen, const struct segoff_vnet_hdr *vh)
+{
+	int sport = outer_sport(f, flen);
+	if (sport < SPORT_BASE || sport >= SPORT_BASE + (int)*(unsigned *)arg)
+		return; /* not ours */
+	struct tcase *c = &cases[sport - SPORT_BASE];
+	if (c->ngot < MAX_SEGS) {
+		c->got_vh[c->ngot] = *vh;
+		c->got[c->ngot] = malloc(flen);
+		memcpy(c->got[c->ngot], f, flen);
+		c->got_len[c->ngot++] = flen;
+	}
+}
+
 static void run_batch(struct lab *lab, struct rng *r, unsigned n)
 {
 	int partial = rng_range(r, 0, 2) == 0;
@@ -276,32 +292,7 @@ static void run_batch(struct lab *lab, struct rng *r, unsigned n)
 			c->write_einval = 1;
 		}
 	}
-	static uint8_t rb[MAX_FRAME + SEGOFF_VNET_HDR_LEN];
-	for (int idle = 0; idle < 3;) {
-		ssize_t got = read(lab->fdb, rb, sizeof(rb));
-		if (got < 0) {
-			if (errno != EAGAIN)
-				lab_die("read TAP B");
-			struct pollfd pfd = { .fd = lab->fdb, .events = POLLIN };
-			if (poll(&pfd, 1, 20) == 0)
-				idle++;
-			continue;
-		}
-		if (got < SEGOFF_VNET_HDR_LEN)
-			continue;
-		const uint8_t *f = rb + SEGOFF_VNET_HDR_LEN;
-		size_t flen = (size_t)got - SEGOFF_VNET_HDR_LEN;
-		int sport = outer_sport(f, flen);
-		if (sport < SPORT_BASE || sport >= SPORT_BASE + (int)n)
-			continue; /* not ours */
-		struct tcase *c = &cases[sport - SPORT_BASE];
-		if (c->ngot < MAX_SEGS) {
-			segoff_vnet_decode(rb, SEGOFF_VNET_HDR_LEN, &c->got_vh[c->ngot]);
-			c->got[c->ngot] = malloc(flen);
-			memcpy(c->got[c->ngot], f, flen);
-			c->got_len[c->ngot++] = flen;
-		}
-	}
+	lab_drain(lab->fdb, SEGOFF_VNET_HDR_LEN, 3, 20, take_segment, &n);
 	for (unsigned i = 0; i < n; i++) {
 		struct tcase *c = &cases[i];
 		long at;

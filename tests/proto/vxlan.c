@@ -140,16 +140,23 @@ static void vxlan_in_vxlan_with_vlans_hits_the_layer_limit(void)
 	CHECK_EQ(segoff_gso_count(&pkt, &p), SEGOFF_E_UNSUPPORTED);
 }
 
+/* A parsed tunnel packet as a TSO sender hands it down: `gso_type`, the
+ * inner TCP check field holding its pseudo-header sum. */
+static void as_super_packet(struct segoff_pkt *pkt, uint32_t gso_type)
+{
+	pkt->gso_type = gso_type;
+	pkt->csum_state = SEGOFF_CSUM_PARTIAL;
+	pkt->csum_start = pkt->inner_l4_off;
+	pkt->csum_offset = 16;
+}
+
 /* Segment a parsed tunnel packet with `mss`; returns the count. */
 static int segment(size_t len, uint32_t gso_type, unsigned mss, int partial, int ip_id)
 {
 	struct segoff_pkt pkt;
 	parse_tunnel(&pkt, len);
 	pkt.gso_size = (uint16_t)mss;
-	pkt.gso_type = gso_type;
-	pkt.csum_state = SEGOFF_CSUM_PARTIAL;
-	pkt.csum_start = pkt.inner_l4_off;
-	pkt.csum_offset = 16;
+	as_super_packet(&pkt, gso_type);
 	struct segoff_gso_params p;
 	segoff_gso_params_init(&p);
 	p.csum = partial ? SEGOFF_GSO_CSUM_PARTIAL : SEGOFF_GSO_CSUM_FULL;
@@ -300,11 +307,8 @@ static void tunnel_gso_property_every_checksum_verifies(void)
 		struct segoff_pkt sp;
 		segoff_pkt_init(&sp, in, head, frags, nf);
 		CHECK_EQ(segoff_parse(&sp, SEGOFF_PROTO_ETH, 0), SEGOFF_OK);
-		sp.gso_type = (inner.ipv6 ? SEGOFF_GSO_TCPV6 : SEGOFF_GSO_TCPV4) |
-			      (csum ? SEGOFF_GSO_UDP_TUNNEL_CSUM : SEGOFF_GSO_UDP_TUNNEL);
-		sp.csum_state = SEGOFF_CSUM_PARTIAL;
-		sp.csum_start = sp.inner_l4_off;
-		sp.csum_offset = 16;
+		as_super_packet(&sp, (inner.ipv6 ? SEGOFF_GSO_TCPV6 : SEGOFF_GSO_TCPV4) |
+					     (csum ? SEGOFF_GSO_UDP_TUNNEL_CSUM : SEGOFF_GSO_UDP_TUNNEL));
 		struct segoff_gso_params p;
 		segoff_gso_params_init(&p);
 		p.mss = (uint16_t)mss;
@@ -403,11 +407,8 @@ static int tunnel_segments(int outer6, int inner6, int csum, uint32_t payload, u
 	*len = build(outer6, inner6, payload, csum, o, in);
 	struct segoff_pkt pkt;
 	parse_tunnel(&pkt, *len);
-	pkt.gso_type = (inner6 ? SEGOFF_GSO_TCPV6 : SEGOFF_GSO_TCPV4) |
-		       (csum ? SEGOFF_GSO_UDP_TUNNEL_CSUM : SEGOFF_GSO_UDP_TUNNEL);
-	pkt.csum_state = SEGOFF_CSUM_PARTIAL;
-	pkt.csum_start = pkt.inner_l4_off;
-	pkt.csum_offset = 16;
+	as_super_packet(&pkt, (inner6 ? SEGOFF_GSO_TCPV6 : SEGOFF_GSO_TCPV4) |
+				      (csum ? SEGOFF_GSO_UDP_TUNNEL_CSUM : SEGOFF_GSO_UDP_TUNNEL));
 	struct segoff_gso_params p;
 	segoff_gso_params_init(&p);
 	p.mss = (uint16_t)mss;
