@@ -418,7 +418,8 @@ static void flow_hold(struct segoff_gro *g, const struct segoff_pkt *pkt, const 
 	f->spans_ok = in->spans_ok;
 	for (unsigned i = 0; f->fast && i < pkt->nr_layers; i++) {
 		const struct proto_ops *ops = proto_ops_of(pkt->layer[i].proto);
-		if (ops->gro_receive && !ops->gro_fast)
+		if (ops->gro_receive &&
+		    (!ops->gro_fast || (ops->gro_fast_ok && !ops->gro_fast_ok(f, &pkt->layer[i]))))
 			f->fast = 0;
 	}
 	if (f->fast) {

@@ -189,16 +189,11 @@ static void udp_gro_complete(struct gro_flow *f, const struct segoff_layer *l, i
 	f->gso_type |= SEGOFF_GSO_UDP_L4;
 }
 
-/* Fast path: tunnel carriers only (plain UDP GRO takes the full path). */
-static void udp_gro_mask(const struct gro_flow *f, const struct segoff_layer *l, uint8_t *mask)
+/* Fast path: for a tunnel's carrier only; a plain UDP flow takes the full
+ * path (no fast path at all, so none is tried and missed). */
+static int udp_gro_fast_ok(const struct gro_flow *f, const struct segoff_layer *l)
 {
-	if (l->off != f->inner_l4_off)
-		segoff__udp_tunnel_gro_mask(f, l, mask);
-}
-
-static int udp_gro_fast(const struct gro_flow *f, struct gro_in *in, const struct segoff_layer *l)
-{
-	return l->off != f->inner_l4_off && segoff__udp_tunnel_gro_fast(f, in, l);
+	return l->off != f->inner_l4_off;
 }
 
 const struct proto_ops segoff__proto_udp = {
@@ -213,6 +208,7 @@ const struct proto_ops segoff__proto_udp = {
 	.gro_receive = udp_gro_receive,
 	.gro_close = udp_gro_close,
 	.gro_complete = udp_gro_complete,
-	.gro_mask = udp_gro_mask,
-	.gro_fast = udp_gro_fast,
+	.gro_mask = segoff__udp_tunnel_gro_mask,
+	.gro_fast = segoff__udp_tunnel_gro_fast,
+	.gro_fast_ok = udp_gro_fast_ok,
 };
