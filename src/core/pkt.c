@@ -19,9 +19,10 @@ void segoff_pkt_init(struct segoff_pkt *pkt, const void *head, size_t head_len,
 	/* A packet is at most 4 GiB; callers with more have bigger problems. */
 	pkt->len = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
 	pkt->nr_layers = 0;
-	pkt->l3_off = pkt->l4_off = 0xffff;
+	pkt->l3_off = pkt->l4_off = pkt->inner_l3_off = pkt->inner_l4_off = 0xffff;
 	pkt->payload_off = 0;
-	pkt->l3_proto = pkt->l4_proto = SEGOFF_PROTO_NONE;
+	pkt->l3_proto = pkt->l4_proto = pkt->inner_l3_proto = pkt->inner_l4_proto = SEGOFF_PROTO_NONE;
+	pkt->encap_depth = 0;
 	pkt->is_fragment = 0;
 	pkt->nr_vlan = 0;
 	pkt->gso_size = pkt->gso_segs = 0;
