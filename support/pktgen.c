@@ -106,6 +106,8 @@ size_t pktgen_l4_off(const struct pktgen_spec *s)
 
 size_t pktgen_hdr_len(const struct pktgen_spec *s)
 {
+	if (s->ipproto)
+		return pktgen_l4_off(s);
 	return pktgen_l4_off(s) + (s->udp ? 8 : 20 + s->tcp_optlen);
 }
 
@@ -162,6 +164,7 @@ size_t pktgen_build(const struct pktgen_spec *s, uint8_t *buf, size_t cap)
 	uint8_t *ip = buf + off;
 	size_t l4 = pktgen_l4_off(s);
 	uint32_t l4_len = (uint32_t)(len - l4);
+	const uint8_t l4_proto = s->ipproto ? s->ipproto : s->udp ? 17 : 6;
 	if (!s->ipv6) {
 		ip[0] = (uint8_t)(0x40 | (5 + s->ip4_optlen / 4));
 		ip[1] = s->tos;
@@ -169,7 +172,7 @@ size_t pktgen_build(const struct pktgen_spec *s, uint8_t *buf, size_t cap)
 		put16(ip + 4, s->ip_id);
 		put16(ip + 6, s->df ? 0x4000 : 0);
 		ip[8] = s->ttl;
-		ip[9] = s->udp ? 17 : 6;
+		ip[9] = l4_proto;
 		static const uint8_t sa[4] = { 192, 0, 2, 1 }, da[4] = { 198, 51, 100, 1 };
 		memcpy(ip + 12, s->ip_src ? s->ip_src : sa, 4);
 		memcpy(ip + 16, s->ip_dst ? s->ip_dst : da, 4);
@@ -183,7 +186,7 @@ size_t pktgen_build(const struct pktgen_spec *s, uint8_t *buf, size_t cap)
 	} else {
 		put32(ip, 0x60000000u | (uint32_t)s->tos << 20 | s->flow_label);
 		put16(ip + 4, (uint16_t)(len - off - 40));
-		ip[6] = s->nr_ip6_ext ? s->ip6_ext_type[0] : (s->udp ? 17 : 6);
+		ip[6] = s->nr_ip6_ext ? s->ip6_ext_type[0] : l4_proto;
 		ip[7] = s->ttl;
 		static const uint8_t sa[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
 		static const uint8_t da[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 2 };
@@ -192,7 +195,7 @@ size_t pktgen_build(const struct pktgen_spec *s, uint8_t *buf, size_t cap)
 		uint8_t *e = ip + 40;
 		for (unsigned i = 0; i < s->nr_ip6_ext; i++) {
 			size_t elen = (s->ip6_ext_units[i] + 1u) * 8;
-			e[0] = i + 1 < s->nr_ip6_ext ? s->ip6_ext_type[i + 1] : (s->udp ? 17 : 6);
+			e[0] = i + 1 < s->nr_ip6_ext ? s->ip6_ext_type[i + 1] : l4_proto;
 			e[1] = s->ip6_ext_units[i];
 			if (s->ip6_ext_type[i] == 43) {
 				e[2] = 253; /* experimental routing type, segments left 0 */
@@ -202,6 +205,14 @@ size_t pktgen_build(const struct pktgen_spec *s, uint8_t *buf, size_t cap)
 			}
 			e += elen;
 		}
+	}
+	if (s->ipproto) {
+		if (s->payload)
+			memmove(buf + hdr, s->payload, s->payload_len); /* may be in place */
+		else
+			memset(buf + hdr, 0, s->payload_len);
+		memset(buf + len, 0, s->pad);
+		return len + s->pad;
 	}
 	if (s->udp) {
 		uint8_t *uh = buf + l4;
@@ -347,6 +358,48 @@ size_t pktgen_tunnel_hdr(enum pktgen_tunnel type, uint32_t vni, unsigned optlen,
 		}
 	}
 	return 8 + optlen;
+}
+
+size_t pktgen_build_ip_tunnel(const struct pktgen_spec *outer, const struct pktgen_gre *gre,
+			      const struct pktgen_spec *inner, uint8_t *buf, size_t cap)
+{
+	struct pktgen_spec o = *outer;
+	o.udp = 0;
+	o.payload_len = 0;
+	o.ipproto = !gre ? (inner->ipv6 ? 41 : 4) : 47;
+	size_t at = pktgen_hdr_len(&o);
+	if (at + 16 + 256 > cap)
+		return 0;
+	size_t ghl = gre ? 4u + 4u * (!!(gre->flags & 0x8000) + !!(gre->flags & 0x2000) + !!(gre->flags & 0x1000)) : 0;
+	size_t inner_len = pktgen_build(inner, buf + at + ghl, cap - at - ghl);
+	if (!inner_len)
+		return 0;
+	if (!gre || !gre->teb) { /* the IP packet alone */
+		size_t l3 = pktgen_l3_off(inner);
+		memmove(buf + at + ghl, buf + at + ghl + l3, inner_len - l3);
+		inner_len -= l3;
+	}
+	if (gre) {
+		uint8_t *gh = buf + at;
+		put16(gh, gre->flags);
+		put16(gh + 2, gre->teb ? 0x6558 : inner->ipv6 ? 0x86dd : 0x0800);
+		size_t w = 4;
+		if (gre->flags & 0x8000) {
+			put32(gh + w, 0);
+			w += 4;
+		}
+		if (gre->flags & 0x2000) {
+			put32(gh + w, gre->key);
+			w += 4;
+		}
+		if (gre->flags & 0x1000)
+			put32(gh + w, gre->seq);
+		if (gre->flags & 0x8000)
+			put16(gh + 4, (uint16_t)~ref_fold(ref_sum(gh, ghl + inner_len, 0)));
+	}
+	o.payload = buf + at;
+	o.payload_len = (uint32_t)(ghl + inner_len);
+	return pktgen_build(&o, buf, cap);
 }
 
 size_t pktgen_build_tunnel(const struct pktgen_spec *outer, enum pktgen_tunnel type, uint32_t vni, unsigned optlen,

@@ -50,6 +50,8 @@ struct pktgen_spec {
 	uint32_t tsval, tsecr;
 	unsigned pad;           /* bytes of Ethernet padding after the IP packet */
 	int udp;                /* UDP instead of TCP (tcp_* fields unused but the ports) */
+	uint8_t ipproto;        /* not 0: no transport header, the payload follows the IP
+				 * header with this protocol number (a GRE or IP-in-IP outer) */
 	enum pktgen_csum csum;
 	/* NULL for the defaults (02:00:00:00:00:01 -> :02; 192.0.2.1 ->
 	 * 198.51.100.1; 2001:db8::1 -> ::2); addresses are 4 or 16 bytes as
@@ -73,6 +75,19 @@ size_t pktgen_tunnel_hdr(enum pktgen_tunnel type, uint32_t vni, unsigned optlen,
  * and the frame `inner` builds) around `inner`. Returns its length, or 0. */
 size_t pktgen_build_tunnel(const struct pktgen_spec *outer, enum pktgen_tunnel type, uint32_t vni, unsigned optlen,
 			   uint64_t seed, const struct pktgen_spec *inner, uint8_t *buf, size_t cap);
+
+/* An IP tunnel frame [E5, E6]: `outer` (its payload the GRE header, if
+ * `gre`, and the packet `inner` builds) around `inner`. GRE carries the
+ * inner frame with its Ethernet header (0x6558) if `teb`, else its IP
+ * packet; IP-in-IP (gre NULL) carries the IP packet. A C flag gets the
+ * right GRE checksum. Returns the length, or 0. */
+struct pktgen_gre {
+	uint16_t flags;         /* 0x8000 C, 0x2000 K, 0x1000 S */
+	uint32_t key, seq;
+	int teb;
+};
+size_t pktgen_build_ip_tunnel(const struct pktgen_spec *outer, const struct pktgen_gre *gre,
+			      const struct pktgen_spec *inner, uint8_t *buf, size_t cap);
 
 /* Bytes of all headers for this spec. */
 size_t pktgen_hdr_len(const struct pktgen_spec *s);

@@ -117,7 +117,8 @@ struct segoff_gro_out {
 	uint8_t csum_state;     /* PARTIAL or COMPLETE when merged; VERIFIED if checked; NONE otherwise */
 	uint16_t csum_start, csum_offset;
 	uint16_t hdr_len;       /* bytes of headers */
-	struct segoff_vnet_hdr vnet; /* ready to write in front of the frame on a TAP */
+	struct segoff_vnet_hdr vnet; /* ready to write in front of the frame on a TAP; no GSO type
+				      * for a merged GRE or IP-in-IP packet (see ip_tunnels) */
 };
 
 struct segoff_gro_config {
@@ -126,6 +127,11 @@ struct segoff_gro_config {
 	uint8_t csum;               /* enum segoff_gro_csum, for merged packets */
 	uint8_t copy;               /* 1: copy outputs into the context's arena */
 	uint8_t trust_csum;         /* 1: never verify (all input counts as DATA_VALID) */
+	/* 1 (the default, as the kernel): coalesce through GRE and IP-in-IP
+	 * (IPIP, SIT, ip4ip6, ip6ip6) [EG1, EG6]. virtio has no GSO type for
+	 * their merged packets, whose `vnet` then carries none: a context whose
+	 * outputs go to a TAP sets 0, and such packets go up unchanged. */
+	uint8_t ip_tunnels;
 	uint32_t max_flows;         /* flows held at once; the oldest is flushed beyond (default 64,
 				     * the kernel's 8 buckets of 8) */
 	uint32_t max_size;          /* no merge to this or beyond, from the L3 header (default 65536) */

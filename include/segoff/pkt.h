@@ -39,6 +39,7 @@ enum segoff_proto {
 	SEGOFF_PROTO_UDP,
 	SEGOFF_PROTO_VXLAN,     /* VXLAN header (8 bytes) over UDP, then Ethernet */
 	SEGOFF_PROTO_GENEVE,    /* Geneve header and its options over UDP */
+	SEGOFF_PROTO_GRE,       /* GRE header (4 to 16 bytes) over IP, then what its protocol says */
 	SEGOFF_PROTO__COUNT
 };
 
@@ -60,6 +61,10 @@ enum segoff_csum_state {
 #define SEGOFF_GSO_UDP_TUNNEL      0x0040u /* inside a UDP tunnel, outer check copied [E3] */
 #define SEGOFF_GSO_UDP_TUNNEL_CSUM 0x0080u /* inside a UDP tunnel, outer checksum per segment [E3] */
 #define SEGOFF_GSO_FIXEDID_INNER   0x0100u /* keep the inner IPv4 ID on every segment [E2] */
+#define SEGOFF_GSO_GRE             0x0200u /* inside GRE, its header copied as is [E5] */
+#define SEGOFF_GSO_GRE_CSUM        0x0400u /* inside GRE, its checksum written per segment [E5] */
+#define SEGOFF_GSO_IPXIP4          0x0800u /* an IP packet inside IPv4 (IPIP, SIT) [E6] */
+#define SEGOFF_GSO_IPXIP6          0x1000u /* an IP packet inside IPv6 (ip4ip6, ip6ip6) [E6] */
 
 /* Most layers one packet may have: room for a VXLAN packet with two VLAN
  * tags on either side (eth + 2 vlan + ip + udp + vxlan + eth + 2 vlan + ip +

@@ -74,7 +74,8 @@ enum segoff_error {
 	SEGOFF_E_TUNNEL_NOT_GSO = -35,  /* tunnel GSO packet with no more payload than gso_size [E7] */
 	SEGOFF_E_VNET_TUNNEL_TYPE = -36,/* virtio_net_hdr: both tunnel bits, or no TCP/USO inner type [EV3] */
 	SEGOFF_E_VNET_TUNNEL_OFFSETS = -37, /* virtio_net_hdr: tunnel offsets out of order [EV3] */
-	SEGOFF_E__LAST = -38
+	SEGOFF_E_GRE_SEQ = -38,         /* GRE with a sequence number: no GSO [E5] */
+	SEGOFF_E__LAST = -39
 };
 
 /** Short, stable, lower-case name of an error ("truncated"), for logs and counters. */

@@ -47,6 +47,7 @@ static const struct error_row error_rows[] = {
 	[35] = { "tunnel_not_gso", "tunnel GSO packet whose payload is not larger than the GSO size" },
 	[36] = { "vnet_tunnel_type", "virtio_net_hdr: both tunnel bits, or an inner type that cannot be tunnelled" },
 	[37] = { "vnet_tunnel_offsets", "virtio_net_hdr: tunnel header offsets out of order" },
+	[38] = { "gre_seq", "GRE header with a sequence number: no Linux GRE device segments it" },
 };
 
 _Static_assert(sizeof(error_rows) / sizeof(error_rows[0]) == (unsigned)-SEGOFF_E__LAST,

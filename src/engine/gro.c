@@ -98,6 +98,7 @@ void segoff_gro_config_init(struct segoff_gro_config *cfg)
 	cfg->max_size = 65536;
 	cfg->min_mss = 48;
 	segoff_tunnel_ports_init(&cfg->tunnel_ports);
+	cfg->ip_tunnels = 1;
 }
 
 static uint32_t nr_buckets(uint32_t flows)
@@ -495,7 +496,10 @@ static int gro_receive_parsed(struct segoff_gro *g, const struct segoff_pkt *pkt
 	 * not merged [G2]. Through a tunnel: one level, TCP inside, GRO mode
 	 * (LRO is a NIC's, and NICs do not look into tunnels) [EG2]. */
 	const struct segoff_layer *last = pkt->nr_layers ? &pkt->layer[pkt->nr_layers - 1] : NULL;
-	if (!last || pkt->encap_depth > 1 ||
+	/* GRE and IP-in-IP: tunnels whose outer transport is not before the
+	 * inner network header */
+	const int ip_tunnel = pkt->encap_depth && !(pkt->l4_off < pkt->inner_l3_off);
+	if (!last || pkt->encap_depth > 1 || (ip_tunnel && !g->cfg.ip_tunnels) ||
 	    (pkt->encap_depth && (pkt->inner_l4_proto != SEGOFF_PROTO_TCP || g->cfg.mode != SEGOFF_GRO_MODE_GRO)) ||
 	    (pkt->inner_l4_proto != SEGOFF_PROTO_TCP && pkt->inner_l4_proto != SEGOFF_PROTO_UDP) ||
 	    last->off != pkt->inner_l4_off || pkt->gso_size || pkt->payload_off > pkt->len) {

@@ -64,6 +64,14 @@ static int gso_type_ok(segoff_features_t f, uint32_t type)
 		return 0;
 	if ((type & SEGOFF_GSO_UDP_TUNNEL_CSUM) && !(f & SEGOFF_F(GSO_UDP_TUNNEL_CSUM)))
 		return 0;
+	if ((type & SEGOFF_GSO_GRE) && !(f & SEGOFF_F(GSO_GRE)))
+		return 0;
+	if ((type & SEGOFF_GSO_GRE_CSUM) && !(f & SEGOFF_F(GSO_GRE_CSUM)))
+		return 0;
+	if ((type & SEGOFF_GSO_IPXIP4) && !(f & SEGOFF_F(GSO_IPXIP4)))
+		return 0;
+	if ((type & SEGOFF_GSO_IPXIP6) && !(f & SEGOFF_F(GSO_IPXIP6)))
+		return 0;
 	return !(type & SEGOFF_GSO_UDP); /* UFO: no device segments it any more */
 }
 

@@ -33,6 +33,9 @@ static int ipv4_gso_prepare(struct gso_ctx *c, const struct segoff_layer *l)
 	const uint8_t *ip = c->pkt->head + l->off;
 	if (c->pkt->is_fragment)
 		return SEGOFF_E_FRAGMENT;
+	int err = ipxip_gso_check(c, l, SEGOFF_GSO_IPXIP4);
+	if (err < 0)
+		return err;
 	c->level[l->depth].l3_gso_type = SEGOFF_GSO_TCPV4;
 	c->level[l->depth].pseudo = segoff_csum_pseudo4(ip + 12, ip + 16, 0, 0);
 	return SEGOFF_OK;
@@ -170,10 +173,13 @@ static void ipv4_gro_merge(struct gro_flow *f, const struct gro_in *in, const st
 		f->ip_fixedid[l->depth] = 1;
 }
 
-/* tot_len and header checksum of the merged packet [G9]. */
+/* tot_len and header checksum of the merged packet [G9]; IPIP or SIT
+ * when it carries an IP header [EG9]. */
 static void ipv4_gro_complete(struct gro_flow *f, const struct segoff_layer *l, int full_csum)
 {
 	(void)full_csum;
+	if (layer_carries_ip(f->layer, f->nr_layers, l))
+		f->gso_type |= SEGOFF_GSO_IPXIP4;
 	uint8_t *ip = f->hdr + l->off;
 	wr16(ip + 2, (uint16_t)(f->hdr_len - l->off + f->payload_len));
 	wr16(ip + 10, 0);

@@ -60,6 +60,9 @@ static int ipv6_gso_prepare(struct gso_ctx *c, const struct segoff_layer *l)
 	/* The kernel has no segmenter behind a fragment header (EPROTONOSUPPORT). */
 	if (c->pkt->is_fragment)
 		return SEGOFF_E_FRAGMENT;
+	int err = ipxip_gso_check(c, l, SEGOFF_GSO_IPXIP6);
+	if (err < 0)
+		return err;
 	c->level[l->depth].l3_gso_type = SEGOFF_GSO_TCPV6;
 	c->level[l->depth].pseudo = segoff_csum_pseudo6(ip + 8, ip + 24, 0, 0);
 	return SEGOFF_OK;
@@ -113,6 +116,8 @@ static int ipv6_gro_receive(const struct gro_flow *f, const struct gro_in *in, c
 static void ipv6_gro_complete(struct gro_flow *f, const struct segoff_layer *l, int full_csum)
 {
 	(void)full_csum;
+	if (layer_carries_ip(f->layer, f->nr_layers, l)) /* ip6ip6, ip4ip6 [EG9] */
+		f->gso_type |= SEGOFF_GSO_IPXIP6;
 	wr16(f->hdr + l->off + 4, (uint16_t)(f->hdr_len - l->off - 40 + f->payload_len));
 }
 

@@ -12,6 +12,7 @@ const struct proto_ops *const segoff__proto_table[SEGOFF_PROTO__COUNT] = {
 	[SEGOFF_PROTO_UDP] = &segoff__proto_udp,
 	[SEGOFF_PROTO_VXLAN] = &segoff__proto_vxlan,
 	[SEGOFF_PROTO_GENEVE] = &segoff__proto_geneve,
+	[SEGOFF_PROTO_GRE] = &segoff__proto_gre,
 };
 
 const char *segoff_proto_name(enum segoff_proto p)
@@ -33,8 +34,11 @@ static const struct {
 };
 
 static const uint8_t ipproto_rows[256] = {
+	[4] = SEGOFF_PROTO_IPV4,  /* IPIP, ip4ip6 [E6] */
 	[6] = SEGOFF_PROTO_TCP,
 	[17] = SEGOFF_PROTO_UDP,
+	[41] = SEGOFF_PROTO_IPV6, /* SIT, ip6ip6 [E6] */
+	[47] = SEGOFF_PROTO_GRE,
 };
 
 enum segoff_proto segoff__proto_from_ethertype(uint16_t ethertype)

@@ -274,13 +274,35 @@ static inline int gro_key_add(struct gro_in *in, const void *p, unsigned n)
 }
 
 extern SEGOFF_INTERNAL const struct proto_ops segoff__proto_eth, segoff__proto_vlan, segoff__proto_ipv4,
-	segoff__proto_ipv6, segoff__proto_tcp, segoff__proto_udp, segoff__proto_vxlan, segoff__proto_geneve;
+	segoff__proto_ipv6, segoff__proto_tcp, segoff__proto_udp, segoff__proto_vxlan, segoff__proto_geneve,
+	segoff__proto_gre;
 
 /* The table, indexed by enum segoff_proto (NULL for NONE). */
 extern SEGOFF_INTERNAL const struct proto_ops *const segoff__proto_table[SEGOFF_PROTO__COUNT];
 static inline const struct proto_ops *proto_ops_of(enum segoff_proto p)
 {
 	return (unsigned)p < SEGOFF_PROTO__COUNT ? segoff__proto_table[p] : NULL;
+}
+
+/* IP-in-IP [E6]: does the network layer `l` (of the `nr` layers at `base`)
+ * carry another IP header (IPIP, SIT, ip4ip6, ip6ip6)? */
+static inline int layer_carries_ip(const struct segoff_layer *base, unsigned nr, const struct segoff_layer *l)
+{
+	const unsigned i = (unsigned)(l - base);
+	return i + 1 < nr && proto_ops_of(base[i + 1].proto)->role == ROLE_NET;
+}
+
+/* The outer IP layer of IP-in-IP under segmentation: a packet that names
+ * its inner GSO type must name IPXIP4 (IPv4 outside) or IPXIP6 (IPv6), as
+ * the kernel's ipip/sit/ip6ip6/ip4ip6 segmenters refuse it otherwise; one
+ * that names none (a capture) is taken as IP-in-IP. */
+static inline int ipxip_gso_check(const struct gso_ctx *c, const struct segoff_layer *l, uint32_t bit)
+{
+	const struct segoff_pkt *pkt = c->pkt;
+	const uint32_t inner = SEGOFF_GSO_TCPV4 | SEGOFF_GSO_TCPV6 | SEGOFF_GSO_UDP_L4 | SEGOFF_GSO_UDP;
+	if (layer_carries_ip(pkt->layer, pkt->nr_layers, l) && (pkt->gso_type & inner) && !(pkt->gso_type & bit))
+		return SEGOFF_E_GSO_TYPE;
+	return SEGOFF_OK;
 }
 
 /* Next-protocol lookups shared by the layers that carry an ethertype or an

@@ -4,14 +4,10 @@
  * SKB_GSO_UDP_TUNNEL_CSUM its own checksum too, else the check field is
  * copied as it came (0 stays 0).
  *
- * The outer checksum covers the inner packet, but never needs its payload:
- * a transport segment whose checksum is right (or will be made right by the
- * device, E4) sums to the complement of its pseudo-header sum, which is its
- * partial seed. So each segment's outer sum is the bytes from the outer UDP
- * header to the inner transport header plus the complement of the inner
- * seed, as the kernel's local checksum offload has it; and of those bytes
- * only the lengths change from segment to segment. */
-#include "proto.h"
+ * The outer checksum covers the inner packet, but never needs its payload
+ * (tunnel_csum.h): as the kernel's local checksum offload has it, of the
+ * bytes it covers only the lengths change from segment to segment. */
+#include "tunnel_csum.h"
 
 #define UDP_CHECK_OFFSET 6
 #define IPPROTO_UDP_NUM 17
@@ -42,21 +38,6 @@ void segoff__udp_tunnel_gso_template(const struct gso_ctx *c, const struct segof
 	wr16(hdr + l->off + 4, (uint16_t)(c->hdr_len - l->off + c->mss));
 }
 
-/* The sum of the bytes from the outer UDP header to the inner transport
- * header that no segment changes: ports, then the tunnel header, options,
- * inner Ethernet and tags. The inner network header is left out: an inner
- * IPv4 header with its checksum right sums to zero, whatever its length and
- * ID (its layer writes that checksum, innermost first [E1]); an inner IPv6
- * header is added by the caller, its payload length per segment. So each
- * segment's outer sum is a few additions, with no read of what the other
- * layers just wrote. */
-static segoff_csum_t span_sum(const struct segoff_pkt *pkt, const struct segoff_layer *l,
-			      const struct segoff_layer *net)
-{
-	const uint8_t *uh = pkt->head + l->off;
-	return (segoff_csum_t)rd16(uh) + rd16(uh + 2) + segoff_csum(uh + 8, net->off - l->off - 8u);
-}
-
 void segoff__udp_tunnel_gso_fixup(const struct gso_ctx *c, const struct segoff_layer *l)
 {
 	const struct segoff_pkt *pkt = c->pkt;
@@ -65,30 +46,24 @@ void segoff__udp_tunnel_gso_fixup(const struct gso_ctx *c, const struct segoff_l
 	wr16(segs[last].head + off + 4, (uint16_t)(segs[last].len - off));
 	if (!c->level[l->depth].encap_csum)
 		return;
-	const struct segoff_layer *in = &pkt->layer[pkt->nr_layers - 1], *net = &pkt->layer[in->net];
-	const struct proto_ops *inner = proto_ops_of(in->proto);
 	/* The field is the pseudo-header sum for the super-packet's real length
 	 * (never its len field, which may lie); each segment's is adjusted to
 	 * its own length, as T6 does for TCP. */
 	const uint32_t whole = pkt->len - off;
 	const segoff_csum_t partial = rd16(pkt->head + off + UDP_CHECK_OFFSET) + csum_neg16((uint16_t)(whole >> 16)) +
 				      csum_neg16((uint16_t)whole);
-	segoff_csum_t fixed = span_sum(pkt, l, net);
-	const int inner6 = net->proto == SEGOFF_PROTO_IPV6;
-	if (inner6) /* all of it but the payload length */
-		fixed += segoff_csum(pkt->head + net->off, net->len) + csum_neg16(rd16(pkt->head + net->off + 4));
-	/* every segment but the last has the same lengths, hence seeds */
+	/* the ports, then all from the tunnel header on (tunnel_csum.h); the
+	 * length and check fields are the segment's */
+	struct tunnel_sum t;
+	segoff__tunnel_sum_init(c, off + 8, &t);
+	const uint8_t *uh = pkt->head + off;
+	t.fixed += (segoff_csum_t)rd16(uh) + rd16(uh + 2);
 	const uint32_t ulen_mid = c->hdr_len - off + c->mss;
-	const uint16_t seed_in_mid = inner->gso_seed(c, in, c->hdr_len - in->off + c->mss);
-	const uint16_t seed_in_last = inner->gso_seed(c, in, segs[last].len - in->off);
 	for (unsigned i = 0; i <= last; i++) {
 		struct segoff_seg *s = &segs[i];
 		const uint32_t ulen = i == last ? s->len - off : ulen_mid;
 		const uint16_t seed = segoff_csum_fold(partial + (ulen >> 16) + (ulen & 0xffff));
-		segoff_csum_t sum = fixed + ulen + seed + (uint16_t)~(i == last ? seed_in_last : seed_in_mid);
-		if (inner6)
-			sum += ulen - (net->off - off) - 40u; /* the inner payload length */
-		uint16_t check = segoff_csum_finish(sum);
+		uint16_t check = segoff_csum_finish(tunnel_seg_sum(c, &t, i) + ulen + seed);
 		wr16(s->head + off + UDP_CHECK_OFFSET, check ? check : 0xffff);
 	}
 }

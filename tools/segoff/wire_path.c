@@ -308,6 +308,7 @@ int wire_worker_init(struct wire_worker *w)
 	/* no tunnel GRO: the TAPs do not negotiate tunnel offloads (nor the
 	 * 24-byte header a merged tunnel packet needs) */
 	gc.tunnel_ports = (struct segoff_tunnel_ports){ 0, 0 };
+	gc.ip_tunnels = 0; /* no virtio type for their merged packets */
 	gc.deliver = gro_deliver;
 	gc.opaque = w;
 	return segoff_gro_create(&gc, &w->gro);
