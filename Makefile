@@ -37,7 +37,13 @@ PROTO_TEST_NAMES := $(basename $(notdir $(wildcard tests/proto/*.c)))
 TEST_BINS := $(TEST_NAMES:%=$(BUILD)/tests/%) $(PROTO_TEST_NAMES:%=$(BUILD)/tests/test_proto_%)
 KTEST_BINS := $(BUILD)/tests/kernel_gso_diff $(BUILD)/tests/kernel_gro_diff $(BUILD)/tests/kernel_frag_diff \
 	      $(BUILD)/tests/kernel_tunnel_gso_diff $(BUILD)/tests/kernel_tunnel_gro_diff \
-	      $(BUILD)/tests/kernel_tap_offload
+	      $(BUILD)/tests/kernel_ip_tunnel_gso_diff $(BUILD)/tests/kernel_ip_tunnel_gro_diff \
+	      $(BUILD)/tests/kernel_tap_offload $(BUILD)/tests/ip_tunnel_encap.bpf.o
+# The tc program that makes the kernel segment GRE and IP-in-IP packets
+# (kernel-rules, "How to make the kernel do it"): clang's BPF target, which
+# finds <asm/types.h> under the multiarch include directory.
+BPF_CC := clang
+MULTIARCH := $(shell gcc -print-multiarch 2>/dev/null || echo x86_64-linux-gnu)
 
 STATIC_LIB := $(BUILD)/libsegoff.a
 SHARED_LIB := $(BUILD)/libsegoff.so.$(VERSION)
@@ -90,6 +96,10 @@ $(BUILD)/tests/test_wire_path: tests/test_wire_path.c tools/segoff/wire_path.c t
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests -Isupport $(ALL_LDFLAGS) -o $@ $< tools/segoff/wire_path.c \
 		$(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(SUPPORT_LIB) $(STATIC_LIB) -pthread
+
+$(BUILD)/tests/%.bpf.o: tests/kernel/bpf/%.c
+	@mkdir -p $(dir $@)
+	$(BPF_CC) -O2 -g -Wall -Werror -target bpf -I/usr/include/$(MULTIARCH) -c $< -o $@
 
 $(BUILD)/tests/kernel_tap_offload: tests/kernel/tap_offload.c tests/kernel/lab.c $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(SUPPORT_LIB) $(STATIC_LIB)
 	@mkdir -p $(dir $@)
