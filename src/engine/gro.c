@@ -520,6 +520,7 @@ static int gro_receive_parsed(struct segoff_gro *g, const struct segoff_pkt *pkt
 	in.payload_sum = 0;
 	in.sum_valid = 0;
 	in.payload_summed = 0;
+	in.outer_csum_valid = 0;
 	in.lro = g->cfg.mode == SEGOFF_GRO_MODE_LRO;
 	in.udp = g->cfg.udp;
 	in.verify = !g->cfg.trust_csum && pkt->csum_state != SEGOFF_CSUM_VERIFIED &&
@@ -541,9 +542,10 @@ static int gro_receive_parsed(struct segoff_gro *g, const struct segoff_pkt *pkt
 		if (v == GRO_NOT_HELD) {
 			g->counters[in.reason]++;
 			/* The kernel hands up a tunnel packet whose inner
-			 * checksum is bad marked DATA_VALID all the same
-			 * (kernel-notes.md, EG4): so does segoff. */
-			int inner_bad = pkt->encap_depth && i == pkt->nr_layers - 1u && in.reason == SEGOFF_GRO_BAD_CSUM;
+			 * checksum is bad marked DATA_VALID all the same when
+			 * an outer checksum was validated (kernel-notes.md,
+			 * EG4): so does segoff. */
+			int inner_bad = in.outer_csum_valid && i == pkt->nr_layers - 1u && in.reason == SEGOFF_GRO_BAD_CSUM;
 			deliver_unchanged(g, pkt, cookie, inner_bad);
 			return SEGOFF_OK;
 		}

@@ -128,6 +128,7 @@ static int gre_gro_check(struct gro_in *in, const struct segoff_layer *l)
 		in->reason = SEGOFF_GRO_BAD_CSUM;
 		return GRO_NOT_HELD;
 	}
+	in->outer_csum_valid = (flags & GRE_C) != 0;
 	if (gro_key_add(in, gh, GRE_HLEN) < 0 || ((flags & GRE_K) && gro_key_add(in, gh + GRE_HLEN, 4) < 0)) {
 		in->reason = SEGOFF_GRO_NOT_HELD_HDR_TOO_LONG;
 		return GRO_NOT_HELD;

@@ -117,6 +117,10 @@ struct gro_in {
 	uint8_t sum_valid;      /* payload_sum holds the payload's sum */
 	uint8_t payload_summed; /* payload_sum was summed by an outer layer (a tunnel's
 				 * checksum), which verified nothing of the inner one */
+	uint8_t outer_csum_valid; /* an outer layer validated its checksum: a UDP tunnel's
+				 * (a zero one counts) or GRE's. The kernel then marks the
+				 * packet CHECKSUM_UNNECESSARY, which a packet sent up for a
+				 * bad inner checksum keeps (kernel-notes.md, EG4) */
 	uint8_t lro;
 	uint8_t udp;            /* UDP GRO enabled */
 	uint8_t verify;         /* checksum must be verified (not trusted, not VERIFIED) */

@@ -93,6 +93,7 @@ int segoff__udp_tunnel_gro_check(struct gro_in *in, const struct segoff_layer *l
 			return GRO_NOT_HELD;
 		}
 	}
+	in->outer_csum_valid = 1; /* a zero one counts: zero is allowed */
 	if (gro_key_add(in, uh, 4) < 0 || gro_key_add(in, &has_csum, 1) < 0) {
 		in->reason = SEGOFF_GRO_NOT_HELD_HDR_TOO_LONG;
 		return GRO_NOT_HELD;

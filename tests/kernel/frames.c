@@ -1,9 +1,14 @@
 // SPDX-License-Identifier: MIT
 /* The GRO differentials' frame lists (frames.h). */
+#define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
 #include "frames.h"
+#include "lab.h"
 
 void frames_init(struct frames *fs, unsigned cap)
 {
@@ -47,4 +52,31 @@ int frames_same(const struct frames *a, const struct frames *b)
 		    memcmp(&a->f[i].vh, &b->f[i].vh, sizeof(a->f[i].vh)) != 0)
 			return 0;
 	return 1;
+}
+
+static long long clock_ns(clockid_t c)
+{
+	struct timespec t;
+	clock_gettime(c, &t);
+	return t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+int frames_write_after_tick(int fd, const struct frames *in)
+{
+	uint8_t vb[SEGOFF_VNET_HDR_LEN] = { 0 };
+	for (long long c = clock_ns(CLOCK_MONOTONIC_COARSE); clock_ns(CLOCK_MONOTONIC_COARSE) == c;)
+		;
+	long long c0 = clock_ns(CLOCK_MONOTONIC_COARSE), last = clock_ns(CLOCK_MONOTONIC);
+	int clean = 1;
+	for (unsigned i = 0; i < in->n; i++) {
+		struct iovec iov[2] = { { vb, sizeof(vb) }, { in->f[i].data, in->f[i].len } };
+		long long now = clock_ns(CLOCK_MONOTONIC);
+		clean &= now - last < 1000000;
+		last = now;
+		if (writev(fd, iov, 2) < 0)
+			lab_die("writev to TAP A");
+	}
+	clean &= clock_ns(CLOCK_MONOTONIC_COARSE) == c0;
+	usleep(10000); /* a jiffy and two flush timeouts: all delivered */
+	return clean;
 }

@@ -26,5 +26,11 @@ void frames_clear(struct frames *fs);
 void frames_add(struct frames *fs, const void *d, size_t len, const struct segoff_vnet_hdr *vh);
 /* 1 if both hold the same frames, bytes and headers. */
 int frames_same(const struct frames *a, const struct frames *b);
+/* Write every frame into TAP `fd` behind a zeroed 12-byte virtio header,
+ * starting right after a jiffy tick, back to back; then wait for the
+ * kernel to deliver all. 1 if the burst was clean: no tick and no pause the
+ * GRO flush timer could take for the end of a burst. Exits on a failed
+ * write. */
+int frames_write_after_tick(int fd, const struct frames *in);
 
 #endif

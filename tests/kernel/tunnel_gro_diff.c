@@ -197,13 +197,6 @@ static void run_model(struct segoff_gro *g)
 
 /* --- the kernel's side --- */
 
-static long long clock_ns(clockid_t c)
-{
-	struct timespec t;
-	clock_gettime(c, &t);
-	return t.tv_sec * 1000000000LL + t.tv_nsec;
-}
-
 static int ours(const uint8_t *f, size_t len)
 {
 	struct segoff_pkt pkt;
@@ -226,26 +219,11 @@ static void drain(int fdb, struct frames *fs, int wait_ms)
 	lab_drain(fdb, SEGOFF_VNET_HDR_TUNNEL_LEN, 2, wait_ms, fs ? take_ours : NULL, fs);
 }
 
-/* One run: 1 if it was clean (no tick, no pause that the flush timer could
- * take for the end of a burst). */
+/* One run: 1 if it was clean (frames_write_after_tick). */
 static int run_kernel_once(int fda, int fdb, struct frames *out)
 {
 	frames_clear(out);
-	uint8_t vb[SEGOFF_VNET_HDR_LEN] = { 0 };
-	for (long long c = clock_ns(CLOCK_MONOTONIC_COARSE); clock_ns(CLOCK_MONOTONIC_COARSE) == c;)
-		;
-	long long c0 = clock_ns(CLOCK_MONOTONIC_COARSE), last = clock_ns(CLOCK_MONOTONIC);
-	int clean = 1;
-	for (unsigned i = 0; i < input.n; i++) {
-		struct iovec iov[2] = { { vb, sizeof(vb) }, { input.f[i].data, input.f[i].len } };
-		long long now = clock_ns(CLOCK_MONOTONIC);
-		clean &= now - last < 1000000;
-		last = now;
-		if (writev(fda, iov, 2) < 0)
-			lab_die("writev to TAP A");
-	}
-	clean &= clock_ns(CLOCK_MONOTONIC_COARSE) == c0;
-	usleep(10000); /* a jiffy and two flush timeouts: all delivered */
+	int clean = frames_write_after_tick(fda, &input);
 	drain(fdb, out, 3);
 	return clean;
 }
