@@ -82,6 +82,31 @@ int main(int argc, char **argv)
 		if (!len || write_seed(dir, "", i, buf, 13 + len) < 0)
 			return 1;
 	}
+	/* IP tunnels: GRE (no flags, K, C, K+C, Ethernet inside) and IP-in-IP
+	 * super-packets, the GSO type from a capture's view (C: GRE_CSUM) */
+	struct rng ir = { 47 };
+	for (int i = 32; i < 40; i++) {
+		struct pktgen_spec o, in;
+		pktgen_random(&o, &ir, 1, 1);
+		o.ip4_optlen = 0;
+		o.nr_ip6_ext = 0;
+		o.pad = 0;
+		pktgen_random(&in, &ir, 1500, 6000);
+		in.nr_vlan = 0;
+		in.csum = PKTGEN_CSUM_PSEUDO;
+		in.pad = 0;
+		static const uint16_t gre_flags[4] = { 0, 0x2000, 0x8000, 0xa000 };
+		struct pktgen_gre gre = { .flags = gre_flags[i % 4], .key = (uint32_t)i, .teb = i == 36 };
+		size_t len = pktgen_build_ip_tunnel(&o, i >= 38 ? NULL : &gre, &in, buf + 13, sizeof(buf) - 13);
+		unsigned mss = rng_range(&ir, 48, 1448);
+		struct segoff_vnet_hdr h = { 0 };
+		buf[0] = (uint8_t)(i & 0x0b);
+		buf[1] = (uint8_t)(mss >> 8);
+		buf[2] = (uint8_t)mss;
+		segoff_vnet_encode(&h, buf + 3, SEGOFF_VNET_HDR_LEN);
+		if (!len || write_seed(dir, "", i, buf, 13 + len) < 0)
+			return 1;
+	}
 	/* GRO: flows of segments, some perturbed, as [len][frame] records */
 	static uint8_t rec[60000];
 	for (int i = 0; i < 16; i++) {
@@ -180,6 +205,40 @@ int main(int argc, char **argv)
 			uint32_t vni = i % 4 == 2 && k == 7 ? 43u : 42u;
 			size_t len = pktgen_build_tunnel(&o, i % 2 ? PKTGEN_GENEVE : PKTGEN_VXLAN, vni, 4u * (unsigned)(i % 3),
 							 (uint64_t)i, &in, rec + at + 2, sizeof(rec) - at - 2);
+			rec[at] = (uint8_t)(len >> 8);
+			rec[at + 1] = (uint8_t)len;
+			at += 2 + len;
+		}
+		if (write_seed(dir, "-gro", i, rec, at) < 0)
+			return 1;
+	}
+	/* GRO through GRE and IP-in-IP: flows with a key change or a bad GRE
+	 * checksum among them */
+	struct rng ig = { 41 };
+	for (int i = 24; i < 30; i++) {
+		size_t at = 0;
+		rec[at++] = (uint8_t)(i * 37);
+		unsigned mss = rng_range(&ig, 64, 1400);
+		uint32_t seq = 1000;
+		for (int k = 0; k < 16; k++) {
+			struct pktgen_spec o, in;
+			pktgen_default(&o);
+			o.ipv6 = i % 3 == 2;
+			o.ip_id = (uint16_t)k;
+			pktgen_default(&in);
+			in.ipv6 = i % 2;
+			in.tcp_flags = 0x10;
+			in.ts_set = 1;
+			in.seq = seq;
+			in.ip_id = (uint16_t)k;
+			in.payload_len = mss;
+			in.csum = PKTGEN_CSUM_FULL;
+			seq += mss;
+			struct pktgen_gre gre = { .flags = (uint16_t)(i % 2 ? 0xa000 : 0x2000),
+						  .key = i == 25 && k == 7 ? 2u : 1u, .teb = i == 26 };
+			size_t len = pktgen_build_ip_tunnel(&o, i == 29 ? NULL : &gre, &in, rec + at + 2, sizeof(rec) - at - 2);
+			if (i == 27 && k == 9)
+				rec[at + 2 + pktgen_l4_off(&o) + 4] ^= 0x55; /* a bad GRE checksum */
 			rec[at] = (uint8_t)(len >> 8);
 			rec[at + 1] = (uint8_t)len;
 			at += 2 + len;
