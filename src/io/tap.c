@@ -135,7 +135,7 @@ int segoff_tap_read_batch(int fd, struct segoff_tap_frame *frames, unsigned n)
 int segoff_tap_write(int fd, const struct segoff_vnet_hdr *h, unsigned vnet_len, const struct segoff_slice *iov,
 		     unsigned nr_iov)
 {
-	uint8_t hdr[SEGOFF_VNET_HDR_MRG_LEN];
+	uint8_t hdr[SEGOFF_VNET_HDR_TUNNEL_LEN]; /* the longest form */
 	struct iovec v[1 + SEGOFF_TAP_MAX_IOV];
 	if (nr_iov > SEGOFF_TAP_MAX_IOV || segoff_vnet_encode(h, hdr, vnet_len) < 0) {
 		errno = EINVAL;
