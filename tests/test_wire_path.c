@@ -24,7 +24,7 @@ struct rig {
 	int stop;
 };
 
-static void rig_up(struct rig *r, int gro)
+static void rig_up(struct rig *r, int gro, int tunnel)
 {
 	memset(r, 0, sizeof(*r));
 	CHECK_EQ(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, r->in), 0);
@@ -36,7 +36,9 @@ static void rig_up(struct rig *r, int gro)
 	}
 	fcntl(r->in[1], F_SETFL, O_NONBLOCK);
 	fcntl(r->out[0], F_SETFL, O_NONBLOCK);
-	r->cfg = (struct wire_cfg){ .mtu = 1500, .tso = 1, .uso = 1, .csum = 1, .gro = gro, .queues = 1 };
+	r->cfg = (struct wire_cfg){ .mtu = 1500, .tso = 1, .uso = 1, .csum = 1, .gro = gro, .queues = 1,
+				    .tunnel = tunnel };
+	r->a.vnet_len = r->b.vnet_len = tunnel ? SEGOFF_VNET_HDR_TUNNEL_LEN : SEGOFF_VNET_HDR_LEN;
 	strcpy(r->a.name, "a");
 	strcpy(r->b.name, "b");
 	r->a.fd[0] = r->in[1];
@@ -76,22 +78,24 @@ static void rig_down(struct rig *r)
 static void send_frame(struct rig *r, const struct segoff_vnet_hdr *h, const uint8_t *frame, size_t len)
 {
 	static uint8_t buf[WIRE_FRAME_CAP];
-	CHECK_EQ(segoff_vnet_encode(h, buf, SEGOFF_VNET_HDR_LEN), SEGOFF_OK);
-	memcpy(buf + SEGOFF_VNET_HDR_LEN, frame, len);
-	CHECK_EQ(send(r->in[0], buf, SEGOFF_VNET_HDR_LEN + len, 0), (ssize_t)(SEGOFF_VNET_HDR_LEN + len));
+	const unsigned vl = r->a.vnet_len;
+	CHECK_EQ(segoff_vnet_encode(h, buf, vl), SEGOFF_OK);
+	memcpy(buf + vl, frame, len);
+	CHECK_EQ(send(r->in[0], buf, vl + len, 0), (ssize_t)(vl + len));
 }
 
 /* Next frame out of the wire: its header and bytes; 0 when none is left. */
 static size_t recv_frame(struct rig *r, struct segoff_vnet_hdr *h, uint8_t *frame, size_t cap)
 {
 	static uint8_t buf[WIRE_FRAME_CAP];
+	const unsigned vl = r->b.vnet_len;
 	ssize_t n = recv(r->out[0], buf, sizeof(buf), 0);
-	if (n < SEGOFF_VNET_HDR_LEN)
+	if (n < (ssize_t)vl)
 		return 0;
-	CHECK_EQ(segoff_vnet_decode(buf, SEGOFF_VNET_HDR_LEN, h), SEGOFF_OK);
-	size_t len = (size_t)n - SEGOFF_VNET_HDR_LEN;
+	CHECK_EQ(segoff_vnet_decode(buf, vl, h), SEGOFF_OK);
+	size_t len = (size_t)n - vl;
 	CHECK(len <= cap);
-	memcpy(frame, buf + SEGOFF_VNET_HDR_LEN, len < cap ? len : cap);
+	memcpy(frame, buf + vl, len < cap ? len : cap);
 	return len;
 }
 
@@ -122,7 +126,7 @@ static void super_packet(struct segoff_vnet_hdr *h, uint32_t payload)
 static void wire_gives_the_super_packet_back_after_tso_and_gro(void)
 {
 	struct rig r;
-	rig_up(&r, WIRE_GRO_ON);
+	rig_up(&r, WIRE_GRO_ON, 0);
 	struct segoff_vnet_hdr h, oh;
 	super_packet(&h, 45 * 1448);
 	send_frame(&r, &h, F.frame, F.len);
@@ -144,10 +148,65 @@ static void wire_gives_the_super_packet_back_after_tso_and_gro(void)
 	rig_down(&r);
 }
 
+/* --tunnel on: a VXLAN super-packet with the 24-byte header (the kernel's
+ * VXLAN device behind a TAP with tunnel offloads) is cut with tunnel GSO to
+ * the wire MTU and coalesced through the tunnel: the input comes out, in
+ * the 24-byte form, counted as VXLAN both ways. */
+static void wire_tunnel_on_carries_a_vxlan_super_packet(void)
+{
+	struct rig r;
+	rig_up(&r, WIRE_GRO_ON, 1);
+	for (int csum = 0; csum < 2; csum++) {
+		struct pktgen_spec o, in;
+		pktgen_default(&o);
+		o.sport = 49152;
+		o.dport = SEGOFF_VXLAN_PORT;
+		o.csum = csum ? PKTGEN_CSUM_PSEUDO : PKTGEN_CSUM_ZERO;
+		pktgen_default(&in);
+		in.payload_len = 20 * 1398;
+		in.csum = PKTGEN_CSUM_PSEUDO;
+		F.len = pktgen_build_tunnel(&o, PKTGEN_VXLAN, 7, 0, 0, &in, F.frame, sizeof(F.frame));
+		const unsigned uh = (unsigned)pktgen_l4_off(&o), inner = uh + 16;
+		struct segoff_vnet_hdr h = {
+			.flags = SEGOFF_VNET_F_NEEDS_CSUM | (csum ? SEGOFF_VNET_F_UDP_TUNNEL_CSUM : 0),
+			.gso_type = SEGOFF_VNET_GSO_TCPV4 | SEGOFF_VNET_GSO_UDP_TUNNEL_IPV4,
+			.hdr_len = (uint16_t)(inner + pktgen_hdr_len(&in)),
+			.gso_size = 1398,
+			.csum_start = (uint16_t)(inner + pktgen_l4_off(&in)),
+			.csum_offset = 16,
+			.outer_th_offset = (uint16_t)uh,
+			.inner_nh_offset = (uint16_t)(inner + 14),
+		};
+		send_frame(&r, &h, F.frame, F.len);
+	}
+	rig_run(&r, 2);
+	for (int csum = 0; csum < 2; csum++) {
+		struct segoff_vnet_hdr oh;
+		size_t n = recv_frame(&r, &oh, F.out, sizeof(F.out));
+		CHECK_EQ(n, F.len);
+		CHECK_EQ(oh.gso_type, SEGOFF_VNET_GSO_TCPV4 | SEGOFF_VNET_GSO_UDP_TUNNEL_IPV4);
+		CHECK_EQ(oh.gso_size, 1398);
+		CHECK_EQ(oh.flags, SEGOFF_VNET_F_NEEDS_CSUM | (csum ? SEGOFF_VNET_F_UDP_TUNNEL_CSUM : 0));
+		CHECK_EQ(oh.outer_th_offset, 34); /* the 24-byte form, whole */
+		CHECK_EQ(oh.inner_nh_offset, 34 + 16 + 14);
+		CHECK_EQ(oh.csum_start, 34 + 16 + 34);
+		CHECK_EQ(oh.hash_value, 0);
+	}
+	CHECK(memcmp(F.out, F.frame, F.len) == 0); /* the last: with an outer checksum */
+	const uint64_t *c = r.w.published.c;
+	CHECK_EQ(c[WC_rx_vxlan_gso_packets], 2);
+	CHECK_EQ(c[WC_tx_segmented], 2);
+	CHECK_EQ(c[WC_wire_frames], 40);
+	CHECK_EQ(c[WC_wire_max_frame], 1500);
+	CHECK_EQ(c[WC_out_vxlan_gso_packets], 2);
+	CHECK_EQ(c[WC_out_geneve_gso_packets], 0);
+	rig_down(&r);
+}
+
 static void wire_without_gro_hands_up_mtu_frames_with_valid_checksums(void)
 {
 	struct rig r;
-	rig_up(&r, WIRE_GRO_OFF);
+	rig_up(&r, WIRE_GRO_OFF, 0);
 	struct segoff_vnet_hdr h, oh;
 	super_packet(&h, 10 * 1448 + 7);
 	send_frame(&r, &h, F.frame, F.len);
@@ -170,7 +229,7 @@ static void wire_without_gro_hands_up_mtu_frames_with_valid_checksums(void)
 static void wire_drops_bad_frames_alone_and_counts_them_by_name(void)
 {
 	struct rig r;
-	rig_up(&r, WIRE_GRO_ON);
+	rig_up(&r, WIRE_GRO_ON, 0);
 	struct segoff_vnet_hdr h, oh;
 	/* 1: IPv4 IHL 3 */
 	super_packet(&h, 1000);
@@ -205,7 +264,7 @@ static void wire_drops_bad_frames_alone_and_counts_them_by_name(void)
 static void wire_finishes_a_partial_checksum_of_a_plain_frame(void)
 {
 	struct rig r;
-	rig_up(&r, WIRE_GRO_OFF);
+	rig_up(&r, WIRE_GRO_OFF, 0);
 	struct segoff_vnet_hdr h, oh;
 	super_packet(&h, 700);
 	h.gso_type = SEGOFF_VNET_GSO_NONE;
@@ -225,6 +284,7 @@ int main(int argc, char **argv)
 	static const struct check_test tests[] = {
 		TEST(wire_gives_the_super_packet_back_after_tso_and_gro),
 		TEST(wire_without_gro_hands_up_mtu_frames_with_valid_checksums),
+		TEST(wire_tunnel_on_carries_a_vxlan_super_packet),
 		TEST(wire_drops_bad_frames_alone_and_counts_them_by_name),
 		TEST(wire_finishes_a_partial_checksum_of_a_plain_frame),
 	};

@@ -12,7 +12,7 @@
 #define WIRE_MAX_QUEUES 16
 #define WIRE_BATCH_DEFAULT 64   /* frames read per wake-up */
 #define WIRE_BATCH_MAX 256
-#define WIRE_FRAME_CAP (SEGOFF_VNET_HDR_LEN + 65550)
+#define WIRE_FRAME_CAP (SEGOFF_VNET_HDR_TUNNEL_LEN + 65550)
 
 enum wire_gro_mode { WIRE_GRO_OFF = 0, WIRE_GRO_ON, WIRE_GRO_LRO };
 
@@ -24,6 +24,9 @@ struct wire_cfg {
 	unsigned queues;
 	unsigned batch;         /* frames per read batch: 64 KB of buffer each (0 = default) */
 	int napi;               /* IFF_NAPI on both TAPs: the kernels run their own GRO too */
+	int tunnel;             /* UDP tunnel offloads (VXLAN, Geneve) with the 24-byte header:
+				 * tunnel super-packets in, tunnel GSO and GRO, merged tunnel
+				 * packets out */
 };
 
 /* One TAP device: a file descriptor per queue. */
@@ -33,6 +36,7 @@ struct wire_port {
 	int fd[WIRE_MAX_QUEUES];
 	unsigned offload_got, offload_refused;
 	int refused_errno;
+	unsigned vnet_len;      /* bytes of virtio_net_hdr on its reads and writes: 12, or 24 */
 };
 
 /* Counters, named like `ethtool -S`; one set per direction and queue. */
@@ -41,6 +45,8 @@ struct wire_port {
 	X(rx_bytes) \
 	X(rx_gso_packets)       /* of which super-packets (TSO/USO) */ \
 	X(rx_gso_bytes) \
+	X(rx_vxlan_gso_packets) /* super-packets inside VXLAN (--tunnel on) */ \
+	X(rx_geneve_gso_packets) /* ... inside Geneve */ \
 	X(tx_segmented)         /* super-packets cut to the wire MTU by segoff */ \
 	X(csum_completed)       /* partial checksums finished in software */ \
 	X(wire_frames)          /* frames that crossed the wire */ \
@@ -49,6 +55,8 @@ struct wire_port {
 	X(out_packets)          /* frames written to the receiving TAP */ \
 	X(out_bytes) \
 	X(out_gso_packets)      /* of which coalesced (GRO/LRO) */ \
+	X(out_vxlan_gso_packets) /* ... of which inside VXLAN */ \
+	X(out_geneve_gso_packets) /* ... inside Geneve */ \
 	X(out_csum_valid)       /* handed up with DATA_VALID */ \
 	X(out_errors)           /* the receiving kernel refused a write */ \
 	X(out_einval)           /* ... with EINVAL (it rejected the virtio_net_hdr) */ \
@@ -82,6 +90,7 @@ struct wire_worker {
 
 	struct segoff_gro *gro;
 	struct segoff_tx_dev wire_dev;
+	struct segoff_tunnel_ports ports; /* --tunnel on: VXLAN, Geneve; else none */
 	struct segoff_tap_frame frames[WIRE_BATCH_MAX];
 	uint8_t *rx_area;
 	/* zero-copy GSO output for one batch */

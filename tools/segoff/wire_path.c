@@ -10,8 +10,11 @@
  * header in the arena, until the batch ends with segoff_gro_flush_all(); the
  * GRO context works zero-copy on them, so nothing is copied in user space.
  *
- * Frames are parsed without tunnel ports: the wire does not carry tunnel
- * offloads yet, and a UDP datagram to 4789 is a datagram to it.
+ * Without --tunnel, frames are parsed without tunnel ports: the TAPs carry
+ * no tunnel offloads, and a UDP datagram to 4789 is a datagram to the wire.
+ * With it, both TAPs use the 24-byte header and negotiate UDP tunnel GSO:
+ * VXLAN and Geneve super-packets come in, are cut with tunnel GSO, are
+ * coalesced through the tunnel, and go out in the 24-byte form.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -81,10 +84,29 @@ static int out_fd(const struct wire_worker *w, const struct segoff_slice *iov)
 	return o->fd[segoff_rss_hash(&p, segoff_rss_default_key()) % w->cfg->queues];
 }
 
+/* The tunnel a parsed frame is inside: VXLAN, GENEVE or NONE. */
+static enum segoff_proto tunnel_of(const struct segoff_pkt *p)
+{
+	for (unsigned i = 0; i < p->nr_layers; i++)
+		if (p->layer[i].proto == SEGOFF_PROTO_VXLAN || p->layer[i].proto == SEGOFF_PROTO_GENEVE)
+			return (enum segoff_proto)p->layer[i].proto;
+	return SEGOFF_PROTO_NONE;
+}
+
+static void count_tunnel(struct wire_worker *w, const struct segoff_pkt *p, enum wire_counter vxlan,
+			 enum wire_counter geneve)
+{
+	enum segoff_proto t = tunnel_of(p);
+	if (t == SEGOFF_PROTO_VXLAN)
+		w->local.c[vxlan]++;
+	else if (t == SEGOFF_PROTO_GENEVE)
+		w->local.c[geneve]++;
+}
+
 static void write_out(struct wire_worker *w, const struct segoff_vnet_hdr *h, const struct segoff_slice *iov,
 		      unsigned nr_iov, uint32_t len)
 {
-	if (segoff_tap_write(out_fd(w, iov), h, SEGOFF_VNET_HDR_LEN, iov, nr_iov) < 0) {
+	if (segoff_tap_write(out_fd(w, iov), h, w->out->vnet_len, iov, nr_iov) < 0) {
 		w->local.c[WC_out_errors]++;
 		if (errno == EINVAL)
 			w->local.c[WC_out_einval]++;
@@ -100,7 +122,14 @@ static void write_out(struct wire_worker *w, const struct segoff_vnet_hdr *h, co
 
 static void gro_deliver(void *opaque, const struct segoff_gro_out *out)
 {
-	write_out(opaque, &out->vnet, out->iov, out->nr_iov, out->len);
+	struct wire_worker *w = opaque;
+	write_out(w, &out->vnet, out->iov, out->nr_iov, out->len);
+	if (out->gso_size && (out->gso_type & (SEGOFF_GSO_UDP_TUNNEL | SEGOFF_GSO_UDP_TUNNEL_CSUM))) {
+		struct segoff_pkt p;
+		segoff_pkt_init(&p, out->iov[0].base, out->iov[0].len, NULL, 0);
+		if (segoff_parse_ports(&p, SEGOFF_PROTO_ETH, 0, &w->ports) == SEGOFF_OK)
+			count_tunnel(w, &p, WC_out_vxlan_gso_packets, WC_out_geneve_gso_packets);
+	}
 }
 
 /* The frame is on the wire; the receiving NIC takes it. */
@@ -165,7 +194,7 @@ static void segment(struct wire_worker *w, const struct segoff_pkt *p, uint64_t 
 			const struct segoff_slice *v = zc.iov + s->iov_first;
 			struct segoff_pkt seg;
 			segoff_pkt_init(&seg, v[0].base, v[0].len, v + 1, s->nr_iov - 1u);
-			if (segoff_parse_ports(&seg, SEGOFF_PROTO_ETH, 0, NULL) < 0) {
+			if (segoff_parse_ports(&seg, SEGOFF_PROTO_ETH, 0, &w->ports) < 0) {
 				drop(w, WC_drop_malformed, SEGOFF_E_INVAL);
 				continue;
 			}
@@ -182,8 +211,9 @@ static void segment(struct wire_worker *w, const struct segoff_pkt *p, uint64_t 
 /* One frame as the sending kernel handed it to its NIC. */
 static void from_kernel(struct wire_worker *w, uint8_t *buf, size_t len, uint64_t now)
 {
+	const unsigned vnet_len = w->in->vnet_len;
 	w->local.c[WC_rx_packets]++;
-	if (len < SEGOFF_VNET_HDR_LEN + 14) {
+	if (len < vnet_len + 14) {
 		drop(w, WC_drop_malformed, SEGOFF_E_FRAME_SHORT);
 		return;
 	}
@@ -193,15 +223,15 @@ static void from_kernel(struct wire_worker *w, uint8_t *buf, size_t len, uint64_
 		drop(w, WC_drop_malformed, SEGOFF_E_TRUNCATED);
 		return;
 	}
-	uint8_t *frame = buf + SEGOFF_VNET_HDR_LEN;
-	size_t flen = len - SEGOFF_VNET_HDR_LEN;
+	uint8_t *frame = buf + vnet_len;
+	size_t flen = len - vnet_len;
 	w->local.c[WC_rx_bytes] += flen;
 	struct segoff_vnet_hdr h;
 	struct segoff_pkt p;
 	segoff_pkt_init(&p, frame, flen, NULL, 0);
-	int rc = segoff_vnet_decode(buf, SEGOFF_VNET_HDR_LEN, &h);
+	int rc = segoff_vnet_decode(buf, vnet_len, &h);
 	if (rc == SEGOFF_OK)
-		rc = segoff_parse_ports(&p, SEGOFF_PROTO_ETH, 0, NULL);
+		rc = segoff_parse_ports(&p, SEGOFF_PROTO_ETH, 0, &w->ports);
 	if (rc == SEGOFF_OK)
 		rc = segoff_vnet_to_pkt(&h, &p);
 	if (rc < 0) {
@@ -211,6 +241,8 @@ static void from_kernel(struct wire_worker *w, uint8_t *buf, size_t len, uint64_
 	if (p.gso_size) {
 		w->local.c[WC_rx_gso_packets]++;
 		w->local.c[WC_rx_gso_bytes] += flen;
+		if (p.encap_depth)
+			count_tunnel(w, &p, WC_rx_vxlan_gso_packets, WC_rx_geneve_gso_packets);
 	}
 	struct segoff_tx_decision d;
 	rc = segoff_tx_decide(&p, &w->wire_dev, &d);
@@ -283,6 +315,10 @@ int wire_worker_init(struct wire_worker *w)
 	segoff_tx_dev_init(&w->wire_dev, 0); /* a wire offers nothing */
 	w->wire_dev.mtu = cfg->mtu;
 	w->wire_dev.local_out = 1;
+	if (cfg->tunnel)
+		segoff_tunnel_ports_init(&w->ports);
+	else
+		w->ports = (struct segoff_tunnel_ports){ 0, 0 };
 	unsigned batch = batch_of(cfg);
 	w->rx_area = malloc((size_t)batch * WIRE_FRAME_CAP);
 	/* a batch's segments: room for every frame at the smallest MSS a
@@ -305,9 +341,9 @@ int wire_worker_init(struct wire_worker *w)
 	gc.mode = cfg->gro == WIRE_GRO_LRO ? SEGOFF_GRO_MODE_LRO : SEGOFF_GRO_MODE_GRO;
 	gc.udp = (uint8_t)cfg->udp_gro;
 	gc.csum = cfg->csum ? SEGOFF_GRO_CSUM_PARTIAL : SEGOFF_GRO_CSUM_FULL;
-	/* no tunnel GRO: the TAPs do not negotiate tunnel offloads (nor the
-	 * 24-byte header a merged tunnel packet needs) */
-	gc.tunnel_ports = (struct segoff_tunnel_ports){ 0, 0 };
+	/* tunnel GRO only when the TAPs negotiated tunnel offloads with the
+	 * 24-byte header a merged tunnel packet needs */
+	gc.tunnel_ports = w->ports;
 	gc.ip_tunnels = 0; /* no virtio type for their merged packets */
 	gc.deliver = gro_deliver;
 	gc.opaque = w;
