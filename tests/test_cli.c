@@ -361,6 +361,54 @@ static void cli_usage_errors_exit_2(void)
 	CHECK_EQ(run("%s segment --mss 100 %s %s 2>/dev/null", cli, path(0, "junk.pcap"), path(1, "x.pcap")), 1);
 }
 
+/* GRE and IP-in-IP in a capture: found by IP protocol (47, 4, 41), cut by
+ * their inner TCP as the library cuts them, counted by kind, and merged
+ * back by coalesce. */
+static void cli_segments_and_coalesces_gre_and_ip_in_ip(void)
+{
+	struct capture in = { 0 }, got = { 0 };
+	static uint8_t f[70000], out[1 << 20];
+	static struct segoff_seg segs[256];
+	for (int k = 0; k < 4; k++) {
+		struct pktgen_spec o, inner;
+		pktgen_default(&o);
+		o.ipv6 = k == 1 || k == 3;
+		pktgen_default(&inner);
+		inner.ipv6 = k >= 2;
+		inner.payload_len = 4100 + 100u * (unsigned)k;
+		inner.csum = PKTGEN_CSUM_PSEUDO;
+		struct pktgen_gre gre = { .flags = (uint16_t)(k == 0 ? 0x2000 : 0), .key = 5 };
+		size_t len = pktgen_build_ip_tunnel(&o, k < 2 ? &gre : NULL, &inner, f, sizeof(f));
+		capture_add(&in, f, (uint32_t)len, (uint32_t)len, k);
+	}
+	write_pcap(path(0, "iptun.pcap"), &in, DLT_EN10MB);
+	CHECK_EQ(run("%s segment --mss 1000 %s %s 2>%s", cli, path(0, "iptun.pcap"), path(1, "iout.pcap"),
+		     path(2, "err")), 0);
+	CHECK_EQ(read_capture(path(1, "iout.pcap"), &got), 0);
+	unsigned at = 0;
+	for (unsigned k = 0; k < in.n; k++) {
+		struct segoff_pkt pkt;
+		segoff_pkt_init(&pkt, in.data[k], in.len[k], NULL, 0);
+		CHECK_EQ(segoff_parse(&pkt, SEGOFF_PROTO_ETH, 0), SEGOFF_OK);
+		struct segoff_gso_params p;
+		segoff_gso_params_init(&p);
+		p.mss = 1000;
+		int n = segoff_gso_copy(&pkt, &p, out, sizeof(out), segs, 256);
+		CHECK_EQ(n, 5);
+		for (int i = 0; i < n && at < got.n; i++, at++)
+			CHECK(got.len[at] == segs[i].len && memcmp(got.data[at], segs[i].head, segs[i].len) == 0);
+	}
+	CHECK_EQ(got.n, 20);
+	CHECK(strstr(slurp(path(2, "err")), "of them in tunnels: gre 2, ipip 2"));
+	capture_free(&got);
+	CHECK_EQ(run("%s coalesce %s %s 2>%s", cli, path(1, "iout.pcap"), path(3, "iback.pcap"), path(2, "err")), 0);
+	CHECK_EQ(read_capture(path(3, "iback.pcap"), &got), 0);
+	check_same(&in, &got);
+	CHECK(strstr(slurp(path(2, "err")), "in tunnels: gre 10, ipip 10 packets in; 4 merged tunnel packets out"));
+	capture_free(&in);
+	capture_free(&got);
+}
+
 /* Tunnels in a capture: VXLAN and Geneve super-packets are cut by their
  * inner TCP, outputs equal to the library's tunnel GSO of the same packet
  * (its GSO type from the outer check field), counted by type; with
@@ -577,6 +625,7 @@ int main(int argc, char **argv)
 		TEST(cli_raw_ip_captures),
 		TEST(cli_usage_errors_exit_2),
 		TEST(cli_segments_tunnels_found_in_a_capture),
+		TEST(cli_segments_and_coalesces_gre_and_ip_in_ip),
 		TEST(cli_coalesce_undoes_segment),
 		TEST(cli_udp_uso_fragment_and_reassemble),
 		TEST(cli_demo_runs_and_verifies_itself),

@@ -25,6 +25,16 @@ int cli_uint(const char *cmd, const char *opt, const char *v, unsigned long long
 	     unsigned long long *out);
 /* The index of `v` in the NULL-terminated `names`. */
 int cli_choice(const char *cmd, const char *opt, const char *v, const char *const *names);
+/* Tunnel kinds the summaries count, in their print order. */
+enum cli_tunnel { CLI_TUN_VXLAN, CLI_TUN_GENEVE, CLI_TUN_GRE, CLI_TUN_IPIP, CLI_TUN__COUNT };
+extern const char *const cli_tunnel_names[CLI_TUN__COUNT];
+/* The kind of tunnel a parsed packet is in (IP-in-IP: an IP header right
+ * after an IP header), or -1 for none. */
+int cli_tunnel_of(const struct segoff_pkt *pkt);
+/* " vxlan N, geneve N, gre N, ipip N" for the kinds counted, or "" */
+void cli_print_tunnels(FILE *f, const uint64_t *by_kind);
+/* "vxlanSUFFIX":N,... for every kind, as JSON members */
+void cli_json_tunnels(FILE *f, const uint64_t *by_kind, const char *suffix);
 /* --tunnel-port: "none", or "vxlan:4789,geneve:6081" (any of the two). */
 int cli_tunnel_ports(const char *cmd, const char *v, struct segoff_tunnel_ports *ports);
 
@@ -44,7 +54,7 @@ struct segment_opts {
 struct segment_stats {
 	uint64_t pkts_in, bytes_in, pkts_out, bytes_out;
 	uint64_t segmented, segments_out, passed, fragmented, fragments_out;
-	uint64_t tunnel_by[SEGOFF_PROTO__COUNT]; /* tunnel packets segmented, by tunnel row */
+	uint64_t tunnel_by[CLI_TUN__COUNT]; /* tunnel packets segmented, by kind */
 	uint64_t refused, refused_by[NR_ERROR_SLOTS];
 	double seconds;
 };

@@ -69,3 +69,36 @@ bad:
 			"(vxlan:4789,geneve:6081), not '%s'\n", cmd, v);
 	return -1;
 }
+
+const char *const cli_tunnel_names[CLI_TUN__COUNT] = { "vxlan", "geneve", "gre", "ipip" };
+
+int cli_tunnel_of(const struct segoff_pkt *pkt)
+{
+	if (!pkt->encap_depth)
+		return -1;
+	for (unsigned i = 0; i < pkt->nr_layers; i++) {
+		switch (pkt->layer[i].proto) {
+		case SEGOFF_PROTO_VXLAN: return CLI_TUN_VXLAN;
+		case SEGOFF_PROTO_GENEVE: return CLI_TUN_GENEVE;
+		case SEGOFF_PROTO_GRE: return CLI_TUN_GRE;
+		default: break;
+		}
+	}
+	return CLI_TUN_IPIP;
+}
+
+void cli_print_tunnels(FILE *f, const uint64_t *by_kind)
+{
+	const char *sep = " ";
+	for (int k = 0; k < CLI_TUN__COUNT; k++)
+		if (by_kind[k]) {
+			fprintf(f, "%s%s %llu", sep, cli_tunnel_names[k], (unsigned long long)by_kind[k]);
+			sep = ", ";
+		}
+}
+
+void cli_json_tunnels(FILE *f, const uint64_t *by_kind, const char *suffix)
+{
+	for (int k = 0; k < CLI_TUN__COUNT; k++)
+		fprintf(f, "%s\"%s%s\":%llu", k ? "," : "", cli_tunnel_names[k], suffix, (unsigned long long)by_kind[k]);
+}

@@ -19,7 +19,9 @@ static uint64_t tunnel_merged;
 
 static void on_deliver(void *opaque, const struct segoff_gro_out *out)
 {
-	if (out->gso_size && (out->gso_type & (SEGOFF_GSO_UDP_TUNNEL | SEGOFF_GSO_UDP_TUNNEL_CSUM)))
+	const uint32_t tunnel = SEGOFF_GSO_UDP_TUNNEL | SEGOFF_GSO_UDP_TUNNEL_CSUM | SEGOFF_GSO_GRE | SEGOFF_GSO_GRE_CSUM |
+				SEGOFF_GSO_IPXIP4 | SEGOFF_GSO_IPXIP6;
+	if (out->gso_size && (out->gso_type & tunnel))
 		tunnel_merged++;
 	capture_out_write_slices(opaque, out->iov, out->nr_iov);
 }
@@ -35,7 +37,8 @@ static void usage(FILE *f)
 		   "                       [--csum full|partial] [--tunnel-port none|vxlan:P,geneve:P] [--json] IN OUT\n"
 		   "  Merges consecutive TCP segments of a flow (and UDP datagrams with --udp) exactly as Linux\n"
 		   "  GRO decides, through VXLAN and Geneve on the tunnel ports (vxlan:4789,geneve:6081 by\n"
-		   "  default); other packets pass through unchanged. IN is pcap or pcapng, OUT is pcap.\n");
+		   "  default), GRE and IP-in-IP; other packets pass through unchanged. IN is pcap or\n"
+		   "  pcapng, OUT is pcap.\n");
 }
 
 static double now_s(void)
@@ -77,7 +80,7 @@ int coalesce_file(const char *in, const char *out, const struct segoff_gro_confi
 		return CLI_EXIT_USAGE;
 	}
 	uint64_t pkts_in = 0, bytes_in = 0, refused = 0, refused_by[NR_ERROR_SLOTS] = { 0 };
-	uint64_t tunnel_in[SEGOFF_PROTO__COUNT] = { 0 };
+	uint64_t tunnel_in[CLI_TUN__COUNT] = { 0 };
 	tunnel_merged = 0;
 	int status = CLI_EXIT_OK, rc;
 	double t0 = now_s();
@@ -104,9 +107,8 @@ int coalesce_file(const char *in, const char *out, const struct segoff_gro_confi
 			memcpy(copy, cp.data, cp.caplen);
 			segoff_pkt_init(&pkt, copy, cp.caplen, NULL, 0);
 			e = segoff_parse_ports(&pkt, first, off, &cfg.tunnel_ports);
-			for (unsigned i = 0; e == SEGOFF_OK && pkt.encap_depth && i < pkt.nr_layers; i++)
-				if (pkt.layer[i].proto == SEGOFF_PROTO_VXLAN || pkt.layer[i].proto == SEGOFF_PROTO_GENEVE)
-					tunnel_in[pkt.layer[i].proto]++;
+			if (e == SEGOFF_OK && pkt.encap_depth)
+				tunnel_in[cli_tunnel_of(&pkt)]++;
 			if (e < 0) {
 				refused++;
 				refused_by[(unsigned)-e % NR_ERROR_SLOTS]++;
@@ -148,9 +150,9 @@ int coalesce_file(const char *in, const char *out, const struct segoff_gro_confi
 		for (int i = 0; i < SEGOFF_GRO__COUNTERS; i++)
 			fprintf(report, "%s\"%s\":%llu", i ? "," : "", segoff_gro_counter_name((enum segoff_gro_counter)i),
 				(unsigned long long)k[i]);
-		fprintf(report, "},\"tunnels\":{\"vxlan_in\":%llu,\"geneve_in\":%llu,\"merged_out\":%llu},"
-			"\"seconds\":%.6f}\n", (unsigned long long)tunnel_in[SEGOFF_PROTO_VXLAN],
-			(unsigned long long)tunnel_in[SEGOFF_PROTO_GENEVE], (unsigned long long)tunnel_merged, secs);
+		fprintf(report, "},\"tunnels\":{");
+		cli_json_tunnels(report, tunnel_in, "_in");
+		fprintf(report, ",\"merged_out\":%llu},\"seconds\":%.6f}\n", (unsigned long long)tunnel_merged, secs);
 	} else {
 		uint64_t merged_out = k[SEGOFF_GRO_COALESCED];
 		fprintf(report, "segoff coalesce (%s): %s: %llu packets (%llu bytes) in, %llu packets (%llu bytes) out\n",
@@ -161,10 +163,14 @@ int coalesce_file(const char *in, const char *out, const struct segoff_gro_confi
 			(unsigned long long)(k[SEGOFF_GRO_MERGED] + merged_out), (unsigned long long)merged_out,
 			merged_out ? (double)(k[SEGOFF_GRO_MERGED] + merged_out) / (double)merged_out : 0.0,
 			(unsigned long long)refused);
-		if (tunnel_in[SEGOFF_PROTO_VXLAN] || tunnel_in[SEGOFF_PROTO_GENEVE])
-			fprintf(report, "  in tunnels: vxlan %llu, geneve %llu packets in; %llu merged tunnel packets out\n",
-				(unsigned long long)tunnel_in[SEGOFF_PROTO_VXLAN],
-				(unsigned long long)tunnel_in[SEGOFF_PROTO_GENEVE], (unsigned long long)tunnel_merged);
+		uint64_t tunnels = 0;
+		for (int t = 0; t < CLI_TUN__COUNT; t++)
+			tunnels += tunnel_in[t];
+		if (tunnels) {
+			fprintf(report, "  in tunnels:");
+			cli_print_tunnels(report, tunnel_in);
+			fprintf(report, " packets in; %llu merged tunnel packets out\n", (unsigned long long)tunnel_merged);
+		}
 		fprintf(report, "  ");
 		int col = 2;
 		for (int i = SEGOFF_GRO_FLUSH_PSH; i < SEGOFF_GRO__COUNTERS; i++) {

@@ -23,7 +23,9 @@ static void usage(FILE *f)
 		   "  --udp frag, their checksum computed over the whole datagram first). TCP inside\n"
 		   "  VXLAN or Geneve (UDP to a --tunnel-port, vxlan:4789,geneve:6081 by default) is\n"
 		   "  cut with tunnel GSO, N being the inner MSS; an outer UDP check of 0 means no\n"
-		   "  outer checksum, any other value the pseudo-header seed of one. Other\n"
+		   "  outer checksum, any other value the pseudo-header seed of one. GRE (IP\n"
+		   "  protocol 47) and IP-in-IP (4, 41) are cut the same way; a GRE C flag means\n"
+		   "  a GRE checksum per segment. Other\n"
 		   "  packets pass through unchanged, in order. IN is pcap or pcapng, OUT is pcap;\n"
 		   "  '-' is stdin/stdout. Summary on stderr.\n");
 }
@@ -187,9 +189,7 @@ static int segment_one(struct job *j)
 	j->st->segmented++;
 	j->st->segments_out += (uint64_t)n;
 	if (tunnel)
-		for (unsigned i = 0; i < pkt.nr_layers; i++)
-			if (pkt.layer[i].proto == SEGOFF_PROTO_VXLAN || pkt.layer[i].proto == SEGOFF_PROTO_GENEVE)
-				j->st->tunnel_by[pkt.layer[i].proto]++;
+		j->st->tunnel_by[cli_tunnel_of(&pkt)]++;
 	for (int i = 0; i < n; i++)
 		if (emit(j, j->space->segs[i].head, j->space->segs[i].len, 0) < 0)
 			return -1;
@@ -300,9 +300,9 @@ void segment_report(FILE *f, const char *in, const struct segment_stats *st, int
 				sep = ",";
 			}
 		}
-		fprintf(f, "},\"tunnels_segmented\":{\"vxlan\":%llu,\"geneve\":%llu},\"seconds\":%.6f}\n",
-			(unsigned long long)st->tunnel_by[SEGOFF_PROTO_VXLAN],
-			(unsigned long long)st->tunnel_by[SEGOFF_PROTO_GENEVE], st->seconds);
+		fprintf(f, "},\"tunnels_segmented\":{");
+		cli_json_tunnels(f, st->tunnel_by, "");
+		fprintf(f, "},\"seconds\":%.6f}\n", st->seconds);
 		return;
 	}
 	fprintf(f, "segoff segment: %s: %llu packets (%llu bytes) in, %llu packets (%llu bytes) out\n", in,
@@ -311,10 +311,14 @@ void segment_report(FILE *f, const char *in, const struct segment_stats *st, int
 	fprintf(f, "  %llu segmented into %llu segments, %llu passed through unchanged, %llu refused\n",
 		(unsigned long long)st->segmented, (unsigned long long)st->segments_out,
 		(unsigned long long)st->passed, (unsigned long long)st->refused);
-	if (st->tunnel_by[SEGOFF_PROTO_VXLAN] || st->tunnel_by[SEGOFF_PROTO_GENEVE])
-		fprintf(f, "  of them in tunnels: vxlan %llu, geneve %llu\n",
-			(unsigned long long)st->tunnel_by[SEGOFF_PROTO_VXLAN],
-			(unsigned long long)st->tunnel_by[SEGOFF_PROTO_GENEVE]);
+	uint64_t tunnels = 0;
+	for (int k = 0; k < CLI_TUN__COUNT; k++)
+		tunnels += st->tunnel_by[k];
+	if (tunnels) {
+		fprintf(f, "  of them in tunnels:");
+		cli_print_tunnels(f, st->tunnel_by);
+		fprintf(f, "\n");
+	}
 	if (st->fragmented)
 		fprintf(f, "  %llu IP-fragmented into %llu fragments\n", (unsigned long long)st->fragmented,
 			(unsigned long long)st->fragments_out);
