@@ -2,8 +2,9 @@
 /*
  * segoff lab (root): two network namespaces joined by `segoff wire`, iperf3
  * through it for the seeds' matrix (kernel GSO on/off x segoff TSO on/off x
- * GRO on/off/LRO), UDP with UDP GSO (USO on/off), and the same traffic over a
- * veth pair (the kernel alone) as the reference, all in one run. Prints a
+ * GRO on/off/LRO), UDP with UDP GSO (USO on/off), TCP between VXLAN devices
+ * (the wire's tunnel offloads on/off), and the same traffic over a veth pair
+ * (the kernel alone) as the reference, all in one run. Prints a
  * table, writes lab.json and lab.svg, and removes every namespace, device
  * and process it made, on success, failure or Ctrl-C.
  */
@@ -188,6 +189,7 @@ struct row {
 	char name[64];
 	int kind;               /* 0 veth, 1 wire */
 	int udp;
+	int vxlan;              /* TCP between VXLAN devices over the link */
 	double gbps, seconds;
 	double retrans;
 	double snd_cpu, rcv_cpu, segoff_cpu; /* seconds */
@@ -201,8 +203,22 @@ struct lab_opts {
 	double duration;
 	const char *out_dir;
 	int udp;
+	int vxlan;              /* the VXLAN rows */
 	int runs;               /* rounds over the whole matrix; medians reported */
 };
+
+/* VXLAN devices sglx0 in both namespaces over devices `dev_a` and `dev_b`
+ * (underlay 192.0.2.1 and .2), overlay 198.51.100.1 and .2, with an outer
+ * UDP checksum; 0 or the failing command's status. */
+static int vxlan_up(const char *dev_a, const char *dev_b)
+{
+	return run("ip -n %s link add sglx0 type vxlan id 42 local 192.0.2.1 remote 192.0.2.2 dstport 4789 dev %s "
+		   "udpcsum && ip -n %s addr add 198.51.100.1/24 dev sglx0 && ip -n %s link set sglx0 up",
+		   ns_a, dev_a, ns_a, ns_a) ||
+	       run("ip -n %s link add sglx0 type vxlan id 42 local 192.0.2.2 remote 192.0.2.1 dstport 4789 dev %s "
+		   "udpcsum && ip -n %s addr add 198.51.100.2/24 dev sglx0 && ip -n %s link set sglx0 up",
+		   ns_b, dev_b, ns_b, ns_b);
+}
 
 #define LAB_MAX_RUNS 9
 #define LAB_MAX_ROWS 24
@@ -300,40 +316,60 @@ static void udp_gso(struct row *r, const struct lab_opts *o, const char *server_
 	r->ok = u.bytes_received > 0;
 }
 
-static void veth_row(struct row *r, const struct lab_opts *o, int offloads, int udp)
+static void veth_row(struct row *r, const struct lab_opts *o, int offloads, int udp, int vxlan)
 {
-	snprintf(r->name, sizeof(r->name), "veth%s, %s", udp ? " udp" : "",
+	snprintf(r->name, sizeof(r->name), "veth%s, %s", udp ? " udp" : vxlan ? " vxlan" : "",
 		 offloads ? "offloads on" : "sender tso/gso off");
 	r->kind = 0;
 	r->udp = udp;
+	r->vxlan = vxlan;
+	/* the VXLAN row's underlay is the wire rows' addresses */
+	const char *net = vxlan ? "192.0.2" : "198.51.100";
 	if (run("ip link add sglv-a netns %s type veth peer name sglv-b netns %s", ns_a, ns_b) ||
-	    run("ip -n %s addr add 198.51.100.1/24 dev sglv-a && ip -n %s link set sglv-a up", ns_a, ns_a) ||
-	    run("ip -n %s addr add 198.51.100.2/24 dev sglv-b && ip -n %s link set sglv-b up", ns_b, ns_b)) {
-		snprintf(r->why, sizeof(r->why), "cannot create the veth pair");
+	    run("ip -n %s addr add %s.1/24 dev sglv-a && ip -n %s link set sglv-a up", ns_a, net, ns_a) ||
+	    run("ip -n %s addr add %s.2/24 dev sglv-b && ip -n %s link set sglv-b up", ns_b, net, ns_b) ||
+	    (vxlan && vxlan_up("sglv-a", "sglv-b"))) {
+		snprintf(r->why, sizeof(r->why), "cannot create the veth pair%s", vxlan ? " and VXLAN devices" : "");
+		run("ip -n %s link del sglv-a 2>/dev/null", ns_a);
 		return;
 	}
 	if (!offloads)
 		run("ip netns exec %s ethtool -K sglv-a tso off gso off", ns_a);
 	udp ? udp_gso(r, o, "198.51.100.2") : iperf(r, o, "198.51.100.2");
+	if (vxlan) /* over a veth they outlive it */
+		run("ip -n %s link del sglx0; ip -n %s link del sglx0", ns_a, ns_b);
 	run("ip -n %s link del sglv-a", ns_a);
 }
 
-static void wire_row(struct row *r, const struct lab_opts *o, const char *exe, int gso, int tso, const char *gro,
-		     int udp)
+/* What one wire row runs. */
+struct wire_row_cfg {
+	int gso, tso;           /* kernel GSO on A; TSO/USO offered by the wire */
+	const char *gro;        /* on, off, lro */
+	int udp;                /* UDP GSO traffic instead of TCP */
+	int vxlan;              /* TCP between VXLAN devices over the TAPs */
+	int tunnel;             /* the wire's tunnel offloads (--tunnel) */
+};
+
+static void wire_row(struct row *r, const struct lab_opts *o, const char *exe, const struct wire_row_cfg *c)
 {
+	const int gso = c->gso, tso = c->tso, udp = c->udp;
+	const char *gro = c->gro;
 	if (udp)
 		snprintf(r->name, sizeof(r->name), "wire udp uso=%s gro=%s", tso ? "on" : "off", gro);
+	else if (c->vxlan)
+		snprintf(r->name, sizeof(r->name), "wire vxlan tunnel=%s", c->tunnel ? "on" : "off");
 	else
 		snprintf(r->name, sizeof(r->name), "wire gso=%s tso=%s gro=%s", gso ? "on" : "off", tso ? "on" : "off",
 			 gro);
 	r->kind = 1;
 	r->udp = udp;
+	r->vxlan = c->vxlan;
 	char outp[512], errp[512];
 	snprintf(outp, sizeof(outp), "%s/wire-%d.json", o->out_dir, (int)getpid());
 	snprintf(errp, sizeof(errp), "%s/wire-%d.err", o->out_dir, (int)getpid());
 	char *argv[] = { (char *)exe, "wire", "--netns-a", ns_a, "--netns-b", ns_b, "--tso", tso ? "on" : "off",
-			 "--uso", tso ? "on" : "off", "--gro", (char *)gro, "--udp-gro", udp ? "on" : "off", "--json",
-			 "sgla", "sglb", NULL };
+			 "--uso", tso ? "on" : "off", "--gro", (char *)gro, "--udp-gro", udp ? "on" : "off",
+			 "--tunnel", c->tunnel ? "on" : "off", "--json", "sgla", "sglb", NULL };
 	unlink(errp); /* an earlier run's "ready" must not count */
 	pid_t w = spawn(argv, outp, errp);
 	if (w < 0 || wait_for_ready(errp, w) < 0) {
@@ -349,13 +385,15 @@ static void wire_row(struct row *r, const struct lab_opts *o, const char *exe, i
 		return;
 	}
 	if (run("ip -n %s addr add 192.0.2.1/24 dev sgla && ip -n %s link set sgla up", ns_a, ns_a) ||
-	    run("ip -n %s addr add 192.0.2.2/24 dev sglb && ip -n %s link set sglb up", ns_b, ns_b)) {
-		snprintf(r->why, sizeof(r->why), "cannot configure the TAPs");
+	    run("ip -n %s addr add 192.0.2.2/24 dev sglb && ip -n %s link set sglb up", ns_b, ns_b) ||
+	    (c->vxlan && vxlan_up("sgla", "sglb"))) {
+		snprintf(r->why, sizeof(r->why), "cannot configure the TAPs%s", c->vxlan ? " and VXLAN devices" : "");
 		kid_kill(w, NULL);
 		return;
 	}
 	run("ip netns exec %s ethtool -K sgla gso %s", ns_a, gso ? "on" : "off");
-	udp ? udp_gso(r, o, "192.0.2.2") : iperf(r, o, "192.0.2.2");
+	const char *server = c->vxlan ? "198.51.100.2" : "192.0.2.2";
+	udp ? udp_gso(r, o, server) : iperf(r, o, server);
 	struct rusage ru;
 	memset(&ru, 0, sizeof(ru));
 	kid_kill(w, &ru);
@@ -389,20 +427,34 @@ static int one_round(struct row *rows, const struct lab_opts *o, const char *exe
 	static const char *const gros[] = { "on", "off", "lro" };
 	int n = 0;
 	memset(rows, 0, sizeof(*rows) * LAB_MAX_ROWS);
-	veth_row(&rows[n++], o, 1, 0);
-	veth_row(&rows[n++], o, 0, 0);
+	veth_row(&rows[n++], o, 1, 0, 0);
+	veth_row(&rows[n++], o, 0, 0, 0);
 	for (int gso = 1; gso >= 0 && !interrupted; gso--)
 		for (int tso = 1; tso >= 0 && !interrupted; tso--)
 			for (int g = 0; g < 3 && !interrupted; g++) {
-				wire_row(&rows[n], o, exe, gso, tso, gros[g], 0);
+				const struct wire_row_cfg c = { .gso = gso, .tso = tso, .gro = gros[g] };
+				wire_row(&rows[n], o, exe, &c);
 				fprintf(stderr, "  %-34s %s%.2f Gbit/s\n", rows[n].name, rows[n].ok ? "" : "FAILED ",
 					rows[n].gbps);
 				n++;
 			}
 	if (o->udp && !interrupted) {
-		veth_row(&rows[n++], o, 1, 1);
+		veth_row(&rows[n++], o, 1, 1, 0);
 		for (int uso = 1; uso >= 0 && !interrupted; uso--) {
-			wire_row(&rows[n], o, exe, 1, uso, "on", 1);
+			const struct wire_row_cfg c = { .gso = 1, .tso = uso, .gro = "on", .udp = 1 };
+			wire_row(&rows[n], o, exe, &c);
+			fprintf(stderr, "  %-34s %s%.2f Gbit/s\n", rows[n].name, rows[n].ok ? "" : "FAILED ", rows[n].gbps);
+			n++;
+		}
+	}
+	/* TCP between VXLAN devices: through the wire with its tunnel
+	 * offloads on (tunnel super-packets cut and merged by segoff) and off
+	 * (the kernel segments before the TAP), and over a veth */
+	if (o->vxlan && !interrupted) {
+		veth_row(&rows[n++], o, 1, 0, 1);
+		for (int tunnel = 1; tunnel >= 0 && !interrupted; tunnel--) {
+			const struct wire_row_cfg c = { .gso = 1, .tso = 1, .gro = "on", .vxlan = 1, .tunnel = tunnel };
+			wire_row(&rows[n], o, exe, &c);
 			fprintf(stderr, "  %-34s %s%.2f Gbit/s\n", rows[n].name, rows[n].ok ? "" : "FAILED ", rows[n].gbps);
 			n++;
 		}
@@ -501,7 +553,7 @@ static void write_json(const char *path, const struct row *rows, int n, const st
 		fprintf(f,
 			"%s\n {\"name\": \"%s\", \"kind\": \"%s\", \"proto\": \"%s\", \"ok\": %s, \"gbit_s\": %.3f, "
 			"\"%s\": %.1f, \"sender_cpu_s_per_gb\": %.4f, \"receiver_cpu_s_per_gb\": %.4f",
-			i ? "," : "", r->name, r->kind ? "wire" : "veth", r->udp ? "udp" : "tcp", r->ok ? "true" : "false",
+			i ? "," : "", r->name, r->kind ? "wire" : "veth", r->udp ? "udp" : r->vxlan ? "tcp-in-vxlan" : "tcp", r->ok ? "true" : "false",
 			r->gbps, r->udp ? "lost_percent" : "retransmits", r->retrans, per_gb(r->snd_cpu, r->bytes), per_gb(r->rcv_cpu, r->bytes));
 		if (r->kind == 1)
 			fprintf(f,
@@ -567,10 +619,11 @@ static int have(const char *prog)
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: segoff lab [--duration S] [--quick] [--runs N] [--out DIR] [--no-udp]\n"
+	fprintf(f, "usage: segoff lab [--duration S] [--quick] [--runs N] [--out DIR] [--no-udp] [--no-vxlan]\n"
 		   "  Root only. Builds two namespaces joined by segoff wire and runs iperf3 for\n"
 		   "  kernel GSO on/off x segoff TSO on/off x GRO on/off/lro, UDP GSO with USO\n"
-		   "  on/off, and a veth pair as the kernel-only reference, in one run.\n"
+		   "  on/off, TCP between VXLAN devices with the wire's tunnel offloads on/off,\n"
+		   "  and a veth pair as the kernel-only reference, in one run.\n"
 		   "  --duration S   seconds per run (default 5)\n"
 		   "  --quick        1 second per run\n"
 		   "  --runs N       N rounds over the whole matrix; the table shows each row from\n"
@@ -584,9 +637,10 @@ int cmd_lab(int argc, char **argv)
 		{ "duration", required_argument, NULL, 'd' }, { "quick", no_argument, NULL, 'q' },
 		{ "out", required_argument, NULL, 'o' },      { "no-udp", no_argument, NULL, 'u' },
 		{ "runs", required_argument, NULL, 'r' },     { "help", no_argument, NULL, 'h' },
+		{ "no-vxlan", no_argument, NULL, 'x' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct lab_opts o = { .duration = 5, .out_dir = "lab-out", .udp = 1, .runs = 1 };
+	struct lab_opts o = { .duration = 5, .out_dir = "lab-out", .udp = 1, .vxlan = 1, .runs = 1 };
 	int opt;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -606,6 +660,9 @@ int cmd_lab(int argc, char **argv)
 			break;
 		case 'u':
 			o.udp = 0;
+			break;
+		case 'x':
+			o.vxlan = 0;
 			break;
 		case 'r': {
 			unsigned long long v;
