@@ -78,7 +78,7 @@ $(SHARED_LIB): $(LIB_OBJ) src/libsegoff.map
 $(CLI): $(CLI_OBJ) $(SUPPORT_LIB) $(STATIC_LIB)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(CLI_OBJ) $(SUPPORT_LIB) $(STATIC_LIB) -lpcap -pthread
 
-$(BUILD)/tests/test_proto_%: tests/proto/%.c $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(SUPPORT_LIB) $(STATIC_LIB)
+$(BUILD)/tests/test_proto_%: tests/proto/%.c tests/proto/gro_collect.h $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(SUPPORT_LIB) $(STATIC_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests -Isupport $(ALL_LDFLAGS) -o $@ $< $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(SUPPORT_LIB) $(STATIC_LIB)
 

@@ -7,6 +7,7 @@
 #include <segoff/segoff.h>
 #include "check.h"
 #include "pktgen.h"
+#include "gro_collect.h"
 
 #define GRE_C 0x8000
 #define GRE_K 0x2000
@@ -176,47 +177,13 @@ static void E5_gre_gso_type_and_sequence_number_refused_by_name(void)
 
 /* --- GRO --- */
 
-static struct {
-	unsigned n;
-	uint32_t len[64];
-	uint16_t gso_size[64], gso_segs[64];
-	uint32_t gso_type[64];
-	struct segoff_vnet_hdr vnet[64];
-	uint8_t data[4][70000];
-} got;
-
-static void on_deliver(void *opaque, const struct segoff_gro_out *o)
-{
-	(void)opaque;
-	unsigned k = got.n++;
-	if (k >= 64)
-		return;
-	got.len[k] = o->len;
-	got.gso_size[k] = o->gso_size;
-	got.gso_segs[k] = o->gso_segs;
-	got.gso_type[k] = o->gso_type;
-	got.vnet[k] = o->vnet;
-	if (k < 4) {
-		size_t at = 0;
-		for (unsigned i = 0; i < o->nr_iov; i++) {
-			memcpy(got.data[k] + at, o->iov[i].base, o->iov[i].len);
-			at += o->iov[i].len;
-		}
-	}
-}
-
 static struct segoff_gro *gro_new(int full)
 {
 	struct segoff_gro_config cfg;
 	segoff_gro_config_init(&cfg);
-	cfg.deliver = on_deliver;
-	cfg.copy = 1;
 	if (full)
 		cfg.csum = SEGOFF_GRO_CSUM_FULL;
-	struct segoff_gro *g;
-	CHECK_EQ(segoff_gro_create(&cfg, &g), SEGOFF_OK);
-	got.n = 0;
-	return g;
+	return got_gro(&cfg);
 }
 
 /* Segments (full checksums) of one GRE super-packet into segbuf. */

@@ -8,6 +8,7 @@
 #include <segoff/segoff.h>
 #include "check.h"
 #include "pktgen.h"
+#include "gro_collect.h"
 
 static uint8_t frame[70000], out[1 << 20];
 static struct segoff_seg segs[1024];
@@ -358,44 +359,9 @@ static void tunnel_gso_property_every_checksum_verifies(void)
 
 /* --- GRO --- */
 
-static struct {
-	unsigned n;
-	uint32_t len[64];
-	uint16_t gso_size[64];
-	uint32_t gso_type[64];
-	struct segoff_vnet_hdr vnet[64];
-	uint8_t data[4][70000];
-} got;
-
-static void on_deliver(void *opaque, const struct segoff_gro_out *o)
-{
-	(void)opaque;
-	unsigned k = got.n++;
-	if (k >= 64)
-		return;
-	got.len[k] = o->len;
-	got.gso_size[k] = o->gso_size;
-	got.gso_type[k] = o->gso_type;
-	got.vnet[k] = o->vnet;
-	if (k < 4) {
-		size_t at = 0;
-		for (unsigned i = 0; i < o->nr_iov; i++) {
-			memcpy(got.data[k] + at, o->iov[i].base, o->iov[i].len);
-			at += o->iov[i].len;
-		}
-	}
-}
-
 static struct segoff_gro *gro_new(void)
 {
-	struct segoff_gro_config cfg;
-	segoff_gro_config_init(&cfg);
-	cfg.deliver = on_deliver;
-	cfg.copy = 1;
-	struct segoff_gro *g;
-	CHECK_EQ(segoff_gro_create(&cfg, &g), SEGOFF_OK);
-	got.n = 0;
-	return g;
+	return got_gro(NULL);
 }
 
 /* Segments of one VXLAN super-packet, full checksums (outer too when
