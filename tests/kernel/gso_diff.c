@@ -357,13 +357,7 @@ int main(int argc, char **argv)
 		run_batch(fda, fdb, &r, want - total_cases < BATCH ? want - total_cases : BATCH);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-	unsigned passed = 0, failed = 0;
-	for (unsigned k = 0; k < NR_CLASSES; k++) {
-		int ok = class_fail[k] == 0 && class_cases[k] > 0;
-		printf("  %s %s (%u cases, %u mismatches)\n", ok ? "ok  " : "FAIL", class_names[k], class_cases[k],
-		       class_fail[k]);
-		ok ? passed++ : failed++;
-	}
+	unsigned passed = 0, failed = lab_report_classes(class_names, class_cases, class_fail, NR_CLASSES, &passed);
 	printf("  %u random cases against Linux in %.1f s: the kernel sent %lu frames and refused %lu cases; "
 	       "%u mismatches\n", total_cases, secs, kernel_frames, kernel_refusals, total_mismatch);
 	printf("  %lu of them built to checksum to zero (0x0000 kept on segments, 0xffff on completed plain "

@@ -137,3 +137,15 @@ void lab_drain(int fd, unsigned vnet_len, unsigned quiet, int wait_ms, lab_take_
 		take(arg, rb + vnet_len, (size_t)got - vnet_len, &vh);
 	}
 }
+
+unsigned lab_report_classes(const char *const *names, const unsigned *cases, const unsigned *fail, unsigned n,
+			    unsigned *passed)
+{
+	unsigned failed = 0;
+	for (unsigned k = 0; k < n; k++) {
+		int ok = fail[k] == 0 && cases[k] > 0;
+		printf("  %s %s (%u cases, %u mismatches)\n", ok ? "ok  " : "FAIL", names[k], cases[k], fail[k]);
+		ok ? (*passed)++ : failed++;
+	}
+	return failed;
+}

@@ -36,5 +36,10 @@ void lab_drain(int fd, unsigned vnet_len, unsigned quiet, int wait_ms, lab_take_
 /* Write `val` to a sysfs or procfs file; 0 or -1. */
 int lab_write(const char *path, const char *val);
 void lab_die(const char *what);
+/* The differentials' summary, one line a class: "ok"/"FAIL", its name, its
+ * cases and mismatches; a class fails with a mismatch or with no case at
+ * all. Adds the classes that passed to *passed; returns those that failed. */
+unsigned lab_report_classes(const char *const *names, const unsigned *cases, const unsigned *fail, unsigned n,
+			    unsigned *passed);
 
 #endif

@@ -37,6 +37,7 @@
 #include <segoff/tap.h>
 #include "check.h"
 #include "pktgen.h"
+#include "frames.h"
 #include "lab.h"
 
 #define MAX_FRAME (65536 + 64)
@@ -237,20 +238,9 @@ static int differs(const struct tcase *c, long *at)
 	/* a lie: refused at write by the kernel, by name by segoff, nothing sent */
 	if (c->classes & (1u << CLASS_EV3_LIES))
 		return !c->write_einval || c->ngot || !c->refused;
-	if (c->refused || c->write_einval || c->ngot != c->nexp)
+	if (c->refused || c->write_einval)
 		return 1;
-	for (unsigned k = 0; k < c->nexp; k++) {
-		const struct segoff_seg *s = &c->segs[k];
-		const struct segoff_vnet_hdr *h = &c->got_vh[k];
-		int csum_ok = c->partial ? (h->flags & SEGOFF_VNET_F_NEEDS_CSUM) && h->csum_start == s->csum_start &&
-						   h->csum_offset == s->csum_offset
-					 : !(h->flags & SEGOFF_VNET_F_NEEDS_CSUM);
-		if (c->got_len[k] != s->len || memcmp(c->got[k], s->head, s->len) != 0 || !csum_ok || h->gso_type) {
-			*at = k;
-			return 1;
-		}
-	}
-	return 0;
+	return frames_segments_differ(c->segs, c->nexp, c->got, c->got_len, c->got_vh, c->ngot, c->partial, at);
 }
 
 /* A segment from B, to the case its outer source port names (*arg cases in
@@ -342,13 +332,7 @@ int main(int argc, char **argv)
 		run_batch(&lab, &r, want - total_cases < BATCH ? want - total_cases : BATCH);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-	unsigned passed = 0, failed = 0;
-	for (unsigned k = 0; k < NR_CLASSES; k++) {
-		int ok = class_fail[k] == 0 && class_cases[k] > 0;
-		printf("  %s %s (%u cases, %u mismatches)\n", ok ? "ok  " : "FAIL", class_names[k], class_cases[k],
-		       class_fail[k]);
-		ok ? passed++ : failed++;
-	}
+	unsigned passed = 0, failed = lab_report_classes(class_names, class_cases, class_fail, NR_CLASSES, &passed);
 	printf("  %u random tunnel super-packets against Linux in %.1f s (MSS %u to %u): the kernel sent %lu "
 	       "segments; %u mismatches\n", total_cases, secs, mss_min, mss_max, kernel_frames, total_mismatch);
 	if (kernel_frames == 0)
