@@ -92,9 +92,9 @@ $(BUILD)/tests/kernel_%_diff: tests/kernel/%_diff.c tests/kernel/lab.c tests/ker
 
 # One direction of segoff wire (a CLI file) under test, with socket pairs for TAPs.
 $(BUILD)/tests/test_wire_path: tests/test_wire_path.c tools/segoff/wire_path.c tools/segoff/wire.h \
-		$(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(SUPPORT_LIB) $(STATIC_LIB)
+		tools/segoff/cli_args.c tools/segoff/cli.h $(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(SUPPORT_LIB) $(STATIC_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests -Isupport $(ALL_LDFLAGS) -o $@ $< tools/segoff/wire_path.c \
+	$(CC) $(ALL_CFLAGS) -Itests -Isupport $(ALL_LDFLAGS) -o $@ $< tools/segoff/wire_path.c tools/segoff/cli_args.c \
 		$(TEST_SUPPORT:%.c=$(BUILD)/obj/%.o) $(SUPPORT_LIB) $(STATIC_LIB) -pthread
 
 $(BUILD)/tests/%.bpf.o: tests/kernel/bpf/%.c

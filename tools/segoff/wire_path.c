@@ -21,6 +21,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cli.h"
 #include "wire.h"
 
 static const char *const counter_names[] = {
@@ -84,22 +85,13 @@ static int out_fd(const struct wire_worker *w, const struct segoff_slice *iov)
 	return o->fd[segoff_rss_hash(&p, segoff_rss_default_key()) % w->cfg->queues];
 }
 
-/* The tunnel a parsed frame is inside: VXLAN, GENEVE or NONE. */
-static enum segoff_proto tunnel_of(const struct segoff_pkt *p)
-{
-	for (unsigned i = 0; i < p->nr_layers; i++)
-		if (p->layer[i].proto == SEGOFF_PROTO_VXLAN || p->layer[i].proto == SEGOFF_PROTO_GENEVE)
-			return (enum segoff_proto)p->layer[i].proto;
-	return SEGOFF_PROTO_NONE;
-}
-
 static void count_tunnel(struct wire_worker *w, const struct segoff_pkt *p, enum wire_counter vxlan,
 			 enum wire_counter geneve)
 {
-	enum segoff_proto t = tunnel_of(p);
-	if (t == SEGOFF_PROTO_VXLAN)
+	int t = cli_tunnel_of(p);
+	if (t == CLI_TUN_VXLAN)
 		w->local.c[vxlan]++;
-	else if (t == SEGOFF_PROTO_GENEVE)
+	else if (t == CLI_TUN_GENEVE)
 		w->local.c[geneve]++;
 }
 
