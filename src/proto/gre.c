@@ -105,16 +105,6 @@ static void gre_gso_fixup(const struct gso_ctx *c, const struct segoff_layer *l)
 
 /* --- GRO [EG6, EG9] --- */
 
-/* The sum of a GRE packet from its header to its end, with the payload's
- * sum kept for the inner transport (which then need not read it again). */
-static int gre_csum_ok(struct gro_in *in, const struct segoff_layer *l, unsigned hdr_end, segoff_csum_t payload)
-{
-	const unsigned hdrs = hdr_end - l->off;
-	in->payload_sum = payload;
-	in->payload_summed = 1;
-	return segoff_csum_fold(segoff_csum_add_at(segoff_csum(in->hdr + l->off, hdrs), payload, hdrs)) == 0xffff;
-}
-
 static int gre_gro_check(struct gro_in *in, const struct segoff_layer *l)
 {
 	const uint8_t *gh = in->hdr + l->off;
@@ -124,7 +114,7 @@ static int gre_gro_check(struct gro_in *in, const struct segoff_layer *l)
 		return GRO_NOT_HELD;
 	}
 	if ((flags & GRE_C) && in->verify &&
-	    !gre_csum_ok(in, l, in->pkt->payload_off, segoff__gro_payload_sum(in->pkt))) {
+	    !gro_carrier_csum_ok(in, gh, in->pkt->payload_off - l->off, segoff__gro_payload_sum(in->pkt), 0)) {
 		in->reason = SEGOFF_GRO_BAD_CSUM;
 		return GRO_NOT_HELD;
 	}
@@ -168,7 +158,8 @@ static int gre_gro_fast(const struct gro_flow *f, struct gro_in *in, const struc
 {
 	if (!(rd16(in->hdr + l->off) & GRE_C) || !in->verify)
 		return 1;
-	return gre_csum_ok(in, l, f->hdr_len, segoff_csum(in->hdr + f->hdr_len, in->payload_len));
+	return gro_carrier_csum_ok(in, in->hdr + l->off, f->hdr_len - l->off,
+				   segoff_csum(in->hdr + f->hdr_len, in->payload_len), 0);
 }
 
 const struct proto_ops segoff__proto_gre = {

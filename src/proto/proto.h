@@ -277,6 +277,18 @@ static inline int gro_key_add(struct gro_in *in, const void *p, unsigned n)
 	return 0;
 }
 
+/* A tunnel's own checksum (outer UDP, GRE) over `hdrs` header bytes at
+ * `from` and a payload whose sum is `payload`, plus `pseudo` (0 for GRE):
+ * does it verify? The payload's sum is kept in `in` for the inner
+ * transport, which then need not read the payload again. */
+static inline int gro_carrier_csum_ok(struct gro_in *in, const uint8_t *from, unsigned hdrs, segoff_csum_t payload,
+				      segoff_csum_t pseudo)
+{
+	in->payload_sum = payload;
+	in->payload_summed = 1;
+	return segoff_csum_fold(pseudo + segoff_csum_add_at(segoff_csum(from, hdrs), payload, hdrs)) == 0xffff;
+}
+
 extern SEGOFF_INTERNAL const struct proto_ops segoff__proto_eth, segoff__proto_vlan, segoff__proto_ipv4,
 	segoff__proto_ipv6, segoff__proto_tcp, segoff__proto_udp, segoff__proto_vxlan, segoff__proto_geneve,
 	segoff__proto_gre;

@@ -83,12 +83,9 @@ int segoff__udp_tunnel_gro_check(struct gro_in *in, const struct segoff_layer *l
 	if (has_csum && in->verify) {
 		/* the payload's sum is the inner transport's too: it takes it
 		 * from here instead of summing the payload again */
-		const unsigned hdrs = pkt->payload_off - l->off;
-		in->payload_sum = segoff__gro_payload_sum(pkt);
-		in->payload_summed = 1;
-		segoff_csum_t s = segoff__gro_pseudo(in->hdr, &pkt->layer[l->net], IPPROTO_UDP_NUM, pkt->len - l->off) +
-				  segoff_csum_add_at(segoff_csum(uh, hdrs), in->payload_sum, hdrs);
-		if (segoff_csum_fold(s) != 0xffff) {
+		if (!gro_carrier_csum_ok(in, uh, pkt->payload_off - l->off, segoff__gro_payload_sum(pkt),
+					 segoff__gro_pseudo(in->hdr, &pkt->layer[l->net], IPPROTO_UDP_NUM,
+							    pkt->len - l->off))) {
 			in->reason = SEGOFF_GRO_BAD_CSUM;
 			return GRO_NOT_HELD;
 		}
@@ -145,12 +142,9 @@ int segoff__udp_tunnel_gro_fast(const struct gro_flow *f, struct gro_in *in, con
 		return 0;
 	if (has_csum && in->verify) {
 		/* as segoff__udp_tunnel_gro_check(): the payload's sum kept */
-		const unsigned hdrs = f->hdr_len - l->off;
-		in->payload_sum = segoff_csum(in->hdr + f->hdr_len, in->payload_len);
-		in->payload_summed = 1;
-		segoff_csum_t s = segoff__gro_pseudo(in->hdr, &f->layer[l->net], IPPROTO_UDP_NUM, in->frame_len - l->off) +
-				  segoff_csum_add_at(segoff_csum(uh, hdrs), in->payload_sum, hdrs);
-		if (segoff_csum_fold(s) != 0xffff)
+		if (!gro_carrier_csum_ok(in, uh, f->hdr_len - l->off, segoff_csum(in->hdr + f->hdr_len, in->payload_len),
+					 segoff__gro_pseudo(in->hdr, &f->layer[l->net], IPPROTO_UDP_NUM,
+							    in->frame_len - l->off)))
 			return 0; /* the full path counts it and sends it up alone */
 	}
 	return 1;
