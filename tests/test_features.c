@@ -323,6 +323,42 @@ static void tx_tunnel_gso_needs_the_udp_tnl_segmentation_flag(void)
 	CHECK(d.action != SEGOFF_TX_PASS);
 }
 
+/* [E8] A device that does the tunnel types only partially (its
+ * gso_partial_features) gets them cut by software GSO as GSO_PARTIAL, when
+ * it has tx-gso-partial and checksums the inner packet; without
+ * tx-gso-partial they are not its features at all. */
+static void tx_E8_partial_tunnel_features_give_a_partial_cut(void)
+{
+	tx_tunnel_gso_needs_the_udp_tnl_segmentation_flag(); /* builds F.pkt: VXLAN, outer checksum */
+	const segoff_features_t tnl = SEGOFF_F(GSO_UDP_TUNNEL) | SEGOFF_F(GSO_UDP_TUNNEL_CSUM);
+	struct segoff_tx_dev dev;
+	segoff_tx_dev_init(&dev, segoff_features_fix(NIC | tnl | SEGOFF_F(GSO_PARTIAL), NULL));
+	dev.gso_partial_features = tnl;
+	struct segoff_tx_decision d;
+	CHECK_EQ(segoff_tx_decide(&F.pkt, &dev, &d), SEGOFF_OK);
+	CHECK_EQ(d.action, SEGOFF_TX_SEGMENT);
+	CHECK_EQ(d.gso_partial, 1);
+	CHECK_EQ(d.csum_software, 0);
+	CHECK(!(d.features & tnl));
+	/* no tx-gso-partial: a plain software cut */
+	dev.features &= ~SEGOFF_F(GSO_PARTIAL);
+	CHECK_EQ(segoff_tx_decide(&F.pkt, &dev, &d), SEGOFF_OK);
+	CHECK_EQ(d.action, SEGOFF_TX_SEGMENT);
+	CHECK_EQ(d.gso_partial, 0);
+	/* no inner checksum offload: the kernel's skb_segment() cuts fully */
+	segoff_tx_dev_init(&dev, SEGOFF_F(SG) | SEGOFF_F(GSO) | tnl | SEGOFF_F(GSO_PARTIAL));
+	dev.gso_partial_features = tnl;
+	CHECK_EQ(segoff_tx_decide(&F.pkt, &dev, &d), SEGOFF_OK);
+	CHECK_EQ(d.action, SEGOFF_TX_SEGMENT);
+	CHECK_EQ(d.gso_partial, 0);
+	CHECK_EQ(d.csum_software, 1);
+	/* the tunnel types the device does in full: it takes the super-packet */
+	segoff_tx_dev_init(&dev, segoff_features_fix(NIC | tnl | SEGOFF_F(GSO_PARTIAL), NULL));
+	dev.gso_partial_features = SEGOFF_F(GSO_GRE);
+	CHECK_EQ(segoff_tx_decide(&F.pkt, &dev, &d), SEGOFF_OK);
+	CHECK_EQ(d.action, SEGOFF_TX_PASS);
+}
+
 static void tx_segments_over_the_mtu_fragment_ipv4_without_df(void)
 {
 	struct segoff_tx_decision d = decide(frame(0, 1, 14000, 1400, 0), NIC, 1000);
@@ -393,6 +429,7 @@ int main(int argc, char **argv)
 		TEST(tx_ipv6_exthdrs_lose_tso6_on_ipv6_csum_devices),
 		TEST(tx_uso_needs_the_udp_segmentation_flag),
 		TEST(tx_tunnel_gso_needs_the_udp_tnl_segmentation_flag),
+		TEST(tx_E8_partial_tunnel_features_give_a_partial_cut),
 		TEST(tx_segments_over_the_mtu_fragment_ipv4_without_df),
 		TEST(tx_plain_packet_over_the_mtu),
 		TEST(tx_unsegmentable_gso_packet_is_an_error),

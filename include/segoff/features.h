@@ -124,6 +124,10 @@ struct segoff_tx_dev {
 	uint32_t gso_max_size;      /* whole frame, MAC header included (default 65536) */
 	uint32_t gso_max_segs;      /* default 65535 */
 	uint8_t local_out;          /* 1: the host's own packets (IPv6 may fragment); 0: forwarded */
+	/* The GSO features the device does only with tx-gso-partial (the
+	 * kernel's dev->gso_partial_features, e.g. the tunnel ones of NICs that
+	 * cut the inner TCP and copy the outer headers) [E8]. 0 by default. */
+	segoff_features_t gso_partial_features;
 };
 
 /** Defaults: `features` as given, MTU 1500, 65536 bytes, 65535 segments, forwarded. */
@@ -135,6 +139,7 @@ struct segoff_tx_decision {
 	uint16_t why;               /* SEGOFF_TX_WHY_* bits */
 	uint32_t segs;              /* segments a GSO packet makes (1 otherwise) */
 	segoff_features_t features; /* the device's features as they apply to this packet */
+	uint8_t gso_partial;        /* SEGMENT as GSO_PARTIAL (segoff_gso_params.partial) [E8] */
 };
 
 /**

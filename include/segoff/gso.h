@@ -61,9 +61,17 @@ struct segoff_gso_params {
 	uint8_t ip_id;          /* enum segoff_gso_ip_id */
 	uint32_t max_size;      /* refuse bigger packets (bytes from the L3 header) */
 	uint32_t max_segs;      /* refuse packets that would make more segments */
+	/* GSO_PARTIAL output [E8], for a device with tx-gso-partial that cuts
+	 * the inner TCP itself and treats the tunnel headers as fixed. A tunnel
+	 * packet (inner TCP) with partial checksums then comes out as GSO
+	 * packets of a whole number of MSS each, plus at most one remainder,
+	 * as the kernel's skb_segment() cuts for such a device (see
+	 * segoff_seg.gso_size). Ignored for other packets and with full
+	 * checksums: the kernel uses it only where the device checksums. */
+	uint8_t partial;
 };
 
-/** Defaults: mss 0, full checksum, IP ID auto, 64 KB, 65535 segments. */
+/** Defaults: mss 0, full checksum, IP ID auto, 64 KB, 65535 segments, no GSO_PARTIAL. */
 void segoff_gso_params_init(struct segoff_gso_params *p);
 
 /* One output segment. */
@@ -76,6 +84,13 @@ struct segoff_seg {
 	uint16_t nr_iov;        /* zero-copy: slices of this segment (header first) */
 	uint32_t iov_first;     /* zero-copy: index of its first slice in the iov array */
 	uint32_t payload_sum;   /* scratch for the engine: folded payload sum */
+	/* 0, or (GSO_PARTIAL output [E8]) this segment is itself a GSO packet
+	 * of gso_segs segments of gso_size payload bytes: its IP and outer UDP
+	 * lengths describe one such segment, its TCP check field holds the
+	 * pseudo-header sum of its whole length, its gso_type is the input's
+	 * with SEGOFF_GSO_PARTIAL. The device finishes the cut. */
+	uint16_t gso_size;
+	uint16_t gso_segs;
 };
 
 /* Caller storage for the zero-copy form. */

@@ -65,6 +65,7 @@ enum segoff_csum_state {
 #define SEGOFF_GSO_GRE_CSUM        0x0400u /* inside GRE, its checksum written per segment [E5] */
 #define SEGOFF_GSO_IPXIP4          0x0800u /* an IP packet inside IPv4 (IPIP, SIT) [E6] */
 #define SEGOFF_GSO_IPXIP6          0x1000u /* an IP packet inside IPv6 (ip4ip6, ip6ip6) [E6] */
+#define SEGOFF_GSO_PARTIAL         0x2000u /* a GSO_PARTIAL cut: lengths describe one segment [E8] */
 
 /* Most layers one packet may have: room for a VXLAN packet with two VLAN
  * tags on either side (eth + 2 vlan + ip + udp + vxlan + eth + 2 vlan + ip +

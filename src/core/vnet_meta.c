@@ -15,7 +15,7 @@ static uint8_t vnet_gso_type_of(uint32_t gso_type)
 {
 	uint8_t t = SEGOFF_VNET_GSO_NONE;
 	/* virtio has no type for GRE or IP-in-IP [EV2] */
-	if (gso_type & (SEGOFF_GSO_GRE | SEGOFF_GSO_GRE_CSUM | SEGOFF_GSO_IPXIP4 | SEGOFF_GSO_IPXIP6))
+	if (gso_type & (SEGOFF_GSO_GRE | SEGOFF_GSO_GRE_CSUM | SEGOFF_GSO_IPXIP4 | SEGOFF_GSO_IPXIP6 | SEGOFF_GSO_PARTIAL))
 		return t;
 	if (gso_type & SEGOFF_GSO_TCPV4)
 		t = SEGOFF_VNET_GSO_TCPV4;

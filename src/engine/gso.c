@@ -81,6 +81,10 @@ static int gso_plan(const struct segoff_pkt *pkt, const struct segoff_gso_params
 	uint32_t nr_segs = (payload_len + mss - 1) / mss;
 	if (nr_segs > p->max_segs)
 		return SEGOFF_E_GSO_TOO_MANY_SEGS;
+	/* A GSO_PARTIAL packet's fields describe one segment, not itself:
+	 * segoff does not cut one again. */
+	if (pkt->gso_type & SEGOFF_GSO_PARTIAL)
+		return SEGOFF_E_GSO_TYPE;
 
 	*c = (struct gso_ctx){
 		.pkt = pkt,
@@ -91,6 +95,19 @@ static int gso_plan(const struct segoff_pkt *pkt, const struct segoff_gso_params
 		.payload_len = payload_len,
 		.full_csum = p->csum == SEGOFF_GSO_CSUM_FULL,
 	};
+	/* GSO_PARTIAL [E8]: skb_segment() cuts whole multiples of the MSS,
+	 * counted in at most GSO_BY_FRAGS - 1 bytes, when the device can
+	 * checksum the inner packet; fewer than two MSS in a cut is a plain
+	 * cut. segoff offers it for tunnels with TCP inside. */
+	if (p->partial && !c->full_csum && pkt->encap_depth == 1 && pkt->inner_l4_proto == SEGOFF_PROTO_TCP) {
+		unsigned k = (payload_len < 65534u ? payload_len : 65534u) / mss;
+		if (k > 1) {
+			c->partial_segs = k;
+			c->gso_size = mss;
+			c->mss = mss * k;
+			c->nr_segs = (payload_len + c->mss - 1) / c->mss;
+		}
+	}
 	/* IPv4 IDs [I2, E2]: each level's network layer counts its own, fixed
 	 * or not on its own (FIXEDID for the outer, FIXEDID_INNER inside) */
 	for (unsigned d = 0; d < SEGOFF_MAX_DEPTH; d++) {
@@ -106,13 +123,7 @@ static int gso_plan(const struct segoff_pkt *pkt, const struct segoff_gso_params
 				return err;
 		}
 	}
-	return (int)nr_segs;
-}
-
-static unsigned seg_payload_len(const struct gso_ctx *c, unsigned i)
-{
-	uint32_t done = i * c->mss;
-	return c->payload_len - done < c->mss ? c->payload_len - done : c->mss;
+	return (int)c->nr_segs;
 }
 
 /* Header copy with fixed-size moves (inlined vector loads and stores) for the
@@ -198,6 +209,8 @@ static inline __attribute__((always_inline)) void zc_fill(const struct gso_ctx *
 		sg->nr_iov = 2;
 		sg->iov_first = 2 * i;
 		sg->payload_sum = full ? segoff_csum_fold(segoff_csum(pay, plen)) : 0;
+		sg->gso_size = 0;
+		sg->gso_segs = 0;
 	}
 }
 
@@ -224,6 +237,8 @@ static inline __attribute__((always_inline)) void copy_fill(const struct gso_ctx
 			memcpy(frame + hdr_len, pay, plen);
 			sg->payload_sum = 0;
 		}
+		sg->gso_size = 0;
+		sg->gso_segs = 0;
 		frame += hdr_len + plen;
 	}
 }
@@ -260,6 +275,15 @@ static void gso_fixup_all(const struct gso_ctx *c)
 		const struct proto_ops *ops = proto_ops_of(pkt->layer[i].proto);
 		if (ops->gso_fixup)
 			ops->gso_fixup(c, &pkt->layer[i]);
+	}
+	/* GSO_PARTIAL [E8]: a cut of more than one MSS is a GSO packet for
+	 * the device to finish */
+	for (unsigned i = 0; c->partial_segs && i < c->nr_segs; i++) {
+		uint32_t own = gso_seg_payload(c, i);
+		if (own > c->gso_size) {
+			c->segs[i].gso_size = (uint16_t)c->gso_size;
+			c->segs[i].gso_segs = (uint16_t)((own + c->gso_size - 1) / c->gso_size);
+		}
 	}
 }
 
@@ -306,7 +330,7 @@ int segoff_gso_zerocopy(const struct segoff_pkt *pkt, const struct segoff_gso_pa
 	size_t k = 0;
 	for (unsigned i = 0; i < c.nr_segs; i++) {
 		uint8_t *head = zc->arena + (size_t)i * c.hdr_len;
-		unsigned want = seg_payload_len(&c, i), got = 0;
+		unsigned want = gso_seg_payload(&c, i), got = 0;
 		segoff_csum_t sum = 0;
 		write_headers(&c, head);
 		if (k == zc->iov_cap)
@@ -366,7 +390,7 @@ int segoff_gso_copy(const struct segoff_pkt *pkt, const struct segoff_gso_params
 	cursor_init(&cur, pkt, c.hdr_len);
 	uint8_t *frame = buf;
 	for (unsigned i = 0; i < c.nr_segs; i++) {
-		unsigned want = seg_payload_len(&c, i), got = 0;
+		unsigned want = gso_seg_payload(&c, i), got = 0;
 		segoff_csum_t sum = 0;
 		write_headers(&c, frame);
 		while (got < want) {

@@ -113,6 +113,11 @@ int segoff_tx_decide(const struct segoff_pkt *pkt, const struct segoff_tx_dev *d
 	d->segs = 1;
 	segoff_features_t f = dev->features;
 	int has_ip = pkt->l3_proto == SEGOFF_PROTO_IPV4 || pkt->l3_proto == SEGOFF_PROTO_IPV6;
+	/* [E8] netdev_fix_features(): partially supported GSO features need
+	 * tx-gso-partial. gso_features_check(): they are never the device's
+	 * for a packet not yet cut partially; software GSO makes it one. */
+	segoff_features_t partial_f = (f & SEGOFF_F(GSO_PARTIAL)) ? f & dev->gso_partial_features : 0;
+	f &= ~dev->gso_partial_features;
 
 	if (pkt->gso_size) {
 		struct segoff_gso_params p;
@@ -163,6 +168,12 @@ int segoff_tx_decide(const struct segoff_pkt *pkt, const struct segoff_tx_dev *d
 		if (!device_segments) {
 			d->action = SEGOFF_TX_SEGMENT;
 			d->csum_software = pkt->csum_state == SEGOFF_CSUM_PARTIAL && !can_checksum(f, pkt->inner_l3_proto);
+			/* skb_segment() cuts partially when the device takes the
+			 * type with its partial features and checksums the inner
+			 * packet; segoff does so for tunnels with TCP inside */
+			d->gso_partial = partial_f && !d->csum_software && (f & SEGOFF_F(SG)) &&
+					 pkt->csum_state == SEGOFF_CSUM_PARTIAL && pkt->encap_depth == 1 &&
+					 pkt->inner_l4_proto == SEGOFF_PROTO_TCP && gso_type_ok(f | partial_f, pkt->gso_type);
 		}
 		return SEGOFF_OK;
 	}

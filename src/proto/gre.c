@@ -99,8 +99,15 @@ static void gre_gso_fixup(const struct gso_ctx *c, const struct segoff_layer *l)
 	struct tunnel_sum t;
 	segoff__tunnel_sum_init(c, l->off + 8, &t);
 	t.fixed += segoff_csum(c->pkt->head + l->off, GRE_HLEN);
-	for (unsigned i = 0; i < c->nr_segs; i++)
-		wr16(c->segs[i].head + l->off + 4, segoff_csum_finish(tunnel_seg_sum(c, &t, i)));
+	for (unsigned i = 0; i < c->nr_segs; i++) {
+		/* A GSO_PARTIAL cut's inner seed counts all its bytes, its
+		 * length fields one MSS: gre_gso_segment() seeds the checksum
+		 * with the difference, so that it is right for every segment
+		 * the device makes but the last [E8]. */
+		uint32_t adj = gso_seg_payload(c, i) - gso_field_payload(c, i);
+		wr16(c->segs[i].head + l->off + 4,
+		     segoff_csum_finish(tunnel_seg_sum(c, &t, i) + (adj >> 16) + (adj & 0xffff)));
+	}
 }
 
 /* --- GRO [EG6, EG9] --- */

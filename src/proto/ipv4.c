@@ -41,10 +41,10 @@ static int ipv4_gso_prepare(struct gso_ctx *c, const struct segoff_layer *l)
 	return SEGOFF_OK;
 }
 
-/* tot_len of a full-size segment. */
+/* tot_len of a full-size segment (one MSS's worth under GSO_PARTIAL [E8]). */
 static uint16_t ipv4_full_tot_len(const struct gso_ctx *c, const struct segoff_layer *l)
 {
-	return (uint16_t)(c->hdr_len - l->off + c->mss);
+	return (uint16_t)(c->hdr_len - l->off + gso_mid_field_payload(c));
 }
 
 /* Sum of the template with ID, tot_len and check taken out; each segment
@@ -78,16 +78,17 @@ static void ipv4_gso_fixup(const struct gso_ctx *c, const struct segoff_layer *l
 	const uint16_t id0 = rd16(c->pkt->head + off + 4);
 	const uint16_t base = ipv4_base_sum(c->pkt->head + off, l->len);
 	const uint16_t full_len = ipv4_full_tot_len(c, l);
-	const uint16_t last_len = (uint16_t)(segs[last].len - off);
+	const uint16_t last_len = (uint16_t)(c->hdr_len - off + gso_field_payload(c, last));
+	const unsigned step = gso_id_step(c);
 	if (!c->level[l->depth].fixed_id) {
 		for (unsigned i = 0; i < last; i++) {
 			uint8_t *ip = segs[i].head + off;
-			uint16_t id = (uint16_t)(id0 + i);
+			uint16_t id = (uint16_t)(id0 + i * step);
 			wr16(ip + 4, id);
 			wr16(ip + 10, ipv4_check(base, full_len, id));
 		}
 	}
-	uint16_t id_last = c->level[l->depth].fixed_id ? id0 : (uint16_t)(id0 + last);
+	uint16_t id_last = c->level[l->depth].fixed_id ? id0 : (uint16_t)(id0 + last * step);
 	uint8_t *ip = segs[last].head + off;
 	wr16(ip + 2, last_len);
 	wr16(ip + 4, id_last);

@@ -70,13 +70,13 @@ static int ipv6_gso_prepare(struct gso_ctx *c, const struct segoff_layer *l)
 
 static void ipv6_gso_template(const struct gso_ctx *c, const struct segoff_layer *l, uint8_t *hdr)
 {
-	wr16(hdr + l->off + 4, (uint16_t)(c->hdr_len - l->off - 40 + c->mss));
+	wr16(hdr + l->off + 4, (uint16_t)(c->hdr_len - l->off - 40 + gso_mid_field_payload(c)));
 }
 
 static void ipv6_gso_fixup(const struct gso_ctx *c, const struct segoff_layer *l)
 {
-	const struct segoff_seg *last = &c->segs[c->nr_segs - 1];
-	wr16(last->head + l->off + 4, (uint16_t)(last->len - l->off - 40));
+	const unsigned last = c->nr_segs - 1;
+	wr16(c->segs[last].head + l->off + 4, (uint16_t)(c->hdr_len - l->off - 40 + gso_field_payload(c, last)));
 }
 
 /* GRO [G10]. Never held: fragments. Not mergeable: payload_len other than

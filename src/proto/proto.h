@@ -58,6 +58,13 @@ struct gso_ctx {
 	unsigned hdr_len;       /* bytes of headers in every segment */
 	uint32_t payload_len;   /* bytes after the headers in the super-packet */
 	int full_csum;          /* write final L4 checksums */
+	/* GSO_PARTIAL [E8]: 0, or how many gso_size segments each cut holds
+	 * (`mss` is then that many times gso_size). A cut of more than gso_size
+	 * payload bytes is itself a GSO packet: its length fields describe
+	 * one gso_size segment (gso_field_payload) and its IPv4 IDs advance
+	 * by its segment count (gso_id_step); its TCP seed counts all of it. */
+	unsigned partial_segs;
+	unsigned gso_size;
 	const uint8_t *tmpl;    /* the headers the engine copies into every segment */
 	/* Per encapsulation level (a layer's depth), as the kernel keys its
 	 * per-segment state by encap level: the network layer of a level
@@ -71,6 +78,33 @@ struct gso_ctx {
 					 * checksum is written per segment [E3] */
 	} level[SEGOFF_MAX_DEPTH];
 };
+
+/* Payload bytes segment i really carries. */
+static inline uint32_t gso_seg_payload(const struct gso_ctx *c, unsigned i)
+{
+	return i == c->nr_segs - 1 ? c->payload_len - i * c->mss : c->mss;
+}
+
+/* Payload bytes the IP and outer UDP length fields of segment i describe:
+ * its own, or one gso_size segment's when it is a GSO_PARTIAL packet [E8]. */
+static inline uint32_t gso_field_payload(const struct gso_ctx *c, unsigned i)
+{
+	uint32_t own = gso_seg_payload(c, i);
+	return c->partial_segs && own > c->gso_size ? c->gso_size : own;
+}
+
+/* ... of a full-size (middle) segment, for the templates. */
+static inline uint32_t gso_mid_field_payload(const struct gso_ctx *c)
+{
+	return c->partial_segs ? c->gso_size : c->mss;
+}
+
+/* How far the IPv4 ID advances from one segment to the next: a
+ * GSO_PARTIAL cut counts the segments the device will make of it [E8]. */
+static inline unsigned gso_id_step(const struct gso_ctx *c)
+{
+	return c->partial_segs ? c->partial_segs : 1;
+}
 
 /* Headers up to this size get a specialised template (gso_template); longer
  * ones (deep IPv6 extension chains) have it applied to each segment. */

@@ -34,10 +34,9 @@ SEGOFF_INTERNAL void segoff__tunnel_sum_init(const struct gso_ctx *c, unsigned f
 static inline segoff_csum_t tunnel_seg_sum(const struct gso_ctx *c, const struct tunnel_sum *t, unsigned i)
 {
 	const int last = i == c->nr_segs - 1;
-	const uint32_t seg_len = last ? c->segs[i].len : c->hdr_len + c->mss;
 	segoff_csum_t sum = t->fixed + (uint16_t)~(last ? t->seed_last : t->seed_mid);
-	if (t->inner6_off)
-		sum += seg_len - t->inner6_off - 40u; /* the inner payload length */
+	if (t->inner6_off) /* the inner payload length, as the field says [E8] */
+		sum += c->hdr_len + gso_field_payload(c, i) - t->inner6_off - 40u;
 	return sum;
 }
 

@@ -35,7 +35,7 @@ int segoff__udp_tunnel_gso_prepare(struct gso_ctx *c, const struct segoff_layer 
 
 void segoff__udp_tunnel_gso_template(const struct gso_ctx *c, const struct segoff_layer *l, uint8_t *hdr)
 {
-	wr16(hdr + l->off + 4, (uint16_t)(c->hdr_len - l->off + c->mss));
+	wr16(hdr + l->off + 4, (uint16_t)(c->hdr_len - l->off + gso_mid_field_payload(c)));
 }
 
 void segoff__udp_tunnel_gso_fixup(const struct gso_ctx *c, const struct segoff_layer *l)
@@ -43,12 +43,13 @@ void segoff__udp_tunnel_gso_fixup(const struct gso_ctx *c, const struct segoff_l
 	const struct segoff_pkt *pkt = c->pkt;
 	const unsigned off = l->off, last = c->nr_segs - 1;
 	struct segoff_seg *segs = c->segs;
-	wr16(segs[last].head + off + 4, (uint16_t)(segs[last].len - off));
+	wr16(segs[last].head + off + 4, (uint16_t)(c->hdr_len - off + gso_field_payload(c, last)));
 	if (!c->level[l->depth].encap_csum)
 		return;
 	/* The field is the pseudo-header sum for the super-packet's real length
 	 * (never its len field, which may lie); each segment's is adjusted to
-	 * its own length, as T6 does for TCP. */
+	 * its own length, as T6 does for TCP. A GSO_PARTIAL cut's pseudo-header
+	 * counts all its bytes while its len field says one MSS's [E8]. */
 	const uint32_t whole = pkt->len - off;
 	const segoff_csum_t partial = rd16(pkt->head + off + UDP_CHECK_OFFSET) + csum_neg16((uint16_t)(whole >> 16)) +
 				      csum_neg16((uint16_t)whole);
@@ -58,12 +59,12 @@ void segoff__udp_tunnel_gso_fixup(const struct gso_ctx *c, const struct segoff_l
 	segoff__tunnel_sum_init(c, off + 8, &t);
 	const uint8_t *uh = pkt->head + off;
 	t.fixed += (segoff_csum_t)rd16(uh) + rd16(uh + 2);
-	const uint32_t ulen_mid = c->hdr_len - off + c->mss;
 	for (unsigned i = 0; i <= last; i++) {
 		struct segoff_seg *s = &segs[i];
-		const uint32_t ulen = i == last ? s->len - off : ulen_mid;
+		const uint32_t ulen = c->hdr_len - off + gso_seg_payload(c, i);
+		const uint32_t ulen_field = c->hdr_len - off + gso_field_payload(c, i);
 		const uint16_t seed = segoff_csum_fold(partial + (ulen >> 16) + (ulen & 0xffff));
-		uint16_t check = segoff_csum_finish(tunnel_seg_sum(c, &t, i) + ulen + seed);
+		uint16_t check = segoff_csum_finish(tunnel_seg_sum(c, &t, i) + ulen_field + seed);
 		wr16(s->head + off + UDP_CHECK_OFFSET, check ? check : 0xffff);
 	}
 }
