@@ -376,6 +376,47 @@ static void flow_add_payload(struct gro_flow *f, const struct segoff_pkt *pkt)
 			f->slices[f->nr_slices++] = pkt->frags[i];
 }
 
+/* May the flow take the express path, and where are the headers it checks?
+ * Each row says which of the written-out checks its gro_fast is. */
+static void express_prepare(struct gro_flow *f, const struct segoff_pkt *pkt)
+{
+	f->xp = f->fast && f->inner_l4_proto == SEGOFF_PROTO_TCP;
+	f->xp_nr_ip4 = f->xp_nr_ip6 = 0;
+	f->xp_udp = 0;
+	for (unsigned i = 0; f->xp && i < pkt->nr_layers; i++) {
+		const struct segoff_layer *l = &pkt->layer[i];
+		const int innermost = i == pkt->nr_layers - 1u;
+		switch (proto_ops_of(l->proto)->gro_express) {
+		case GRO_XP_MASK:
+			break;
+		case GRO_XP_IPV4:
+			if (f->xp_nr_ip4 == 2) {
+				f->xp = 0;
+				break;
+			}
+			f->xp_ip4[f->xp_nr_ip4] = l->off;
+			f->xp_ip4_depth[f->xp_nr_ip4++] = l->depth;
+			break;
+		case GRO_XP_IPV6:
+			if (f->xp_nr_ip6 == 2) {
+				f->xp = 0;
+				break;
+			}
+			f->xp_ip6[f->xp_nr_ip6++] = l->off;
+			break;
+		case GRO_XP_UDP_CARRIER:
+			f->xp_udp = l->off;
+			f->xp = !innermost;
+			break;
+		case GRO_XP_TCP:
+			f->xp = innermost;
+			break;
+		default:
+			f->xp = 0;
+		}
+	}
+}
+
 static void flow_hold(struct segoff_gro *g, const struct segoff_pkt *pkt, const struct gro_in *in, uint32_t hash,
 		      void *cookie, uint64_t now)
 {
@@ -445,6 +486,7 @@ static void flow_hold(struct segoff_gro *g, const struct segoff_pkt *pkt, const 
 		}
 		f->close_fn = proto_ops_of(pkt->layer[pkt->nr_layers - 1].proto)->gro_close;
 	}
+	express_prepare(f, pkt);
 	g->mru = idx;
 	f->live = 1;
 	if (f->fast)
@@ -622,19 +664,45 @@ static int gro_receive_parsed(struct segoff_gro *g, const struct segoff_pkt *pkt
 /* Headers equal on every byte the flow's mask keeps? The flow's header and
  * mask are SEGOFF_GRO_MAX_HDR long with the mask zero past the header, so
  * when the frame has the bytes, whole 16-byte blocks can be compared. */
-static int masked_equal(const uint8_t *a, size_t a_len, const uint8_t *b, const uint8_t *mask, unsigned n)
+static inline int masked_equal(const uint8_t *a, size_t a_len, const uint8_t *b, const uint8_t *mask, unsigned n)
 {
 	unsigned i = 0;
 #if defined(__SSE2__)
 	unsigned blocks = (n + 15) / 16;
-	if (a_len >= blocks * 16u) {
+	if (a_len >= blocks * 16u && blocks <= 8) {
+		/* straight-line code for the common header sizes: no loop to
+		 * count, every block compared whatever the others gave */
 		__m128i diff = _mm_setzero_si128();
-		for (unsigned k = 0; k < blocks; k++) {
-			__m128i x = _mm_loadu_si128((const __m128i *)(a + 16 * k));
-			__m128i y = _mm_loadu_si128((const __m128i *)(b + 16 * k));
-			__m128i m = _mm_loadu_si128((const __m128i *)(mask + 16 * k));
-			diff = _mm_or_si128(diff, _mm_and_si128(_mm_xor_si128(x, y), m));
+#define MASKED_BLOCK(k)                                                                                  \
+	diff = _mm_or_si128(diff, _mm_and_si128(_mm_xor_si128(_mm_loadu_si128((const __m128i *)(a + 16 * (k))),   \
+								_mm_loadu_si128((const __m128i *)(b + 16 * (k)))), \
+						_mm_loadu_si128((const __m128i *)(mask + 16 * (k)))))
+		switch (blocks) {
+		case 8:
+			MASKED_BLOCK(7);
+			__attribute__((fallthrough));
+		case 7:
+			MASKED_BLOCK(6);
+			__attribute__((fallthrough));
+		case 6:
+			MASKED_BLOCK(5);
+			__attribute__((fallthrough));
+		case 5:
+			MASKED_BLOCK(4);
+			__attribute__((fallthrough));
+		case 4:
+			MASKED_BLOCK(3);
+			__attribute__((fallthrough));
+		case 3:
+			MASKED_BLOCK(2);
+			__attribute__((fallthrough));
+		case 2:
+			MASKED_BLOCK(1);
+			__attribute__((fallthrough));
+		default:
+			MASKED_BLOCK(0);
 		}
+#undef MASKED_BLOCK
 		return _mm_movemask_epi8(_mm_cmpeq_epi8(diff, _mm_setzero_si128())) == 0xffff;
 	}
 #endif
@@ -649,6 +717,53 @@ static int masked_equal(const uint8_t *a, size_t a_len, const uint8_t *b, const 
 	for (; i < n; i++)
 		diff |= (uint64_t)((a[i] ^ b[i]) & mask[i]);
 	return diff == 0;
+}
+
+/* The express path: a packet continuing flow f (an express flow), whose
+ * checksums need no verifying, checked and merged with the rows' gro_fast,
+ * gro_merge and gro_close written out for the layers the engine knows
+ * (enum gro_express): one masked header compare, the IPv4 lengths,
+ * checksums and IDs, the tunnel's outer checksum presence, the TCP
+ * sequence. Returns 1 if merged, 0 to let the fast path decide. */
+static inline int express_receive(struct segoff_gro *g, struct gro_flow *f, const uint8_t *frame, size_t len,
+				  void *cookie)
+{
+	const unsigned hl = f->hdr_len;
+	if (len <= hl || len > UINT16_MAX + (size_t)f->l3_off || !masked_equal(frame, len, f->hdr, f->mask, hl))
+		return 0;
+	const uint32_t payload = (uint32_t)(len - hl);
+	for (unsigned i = 0; i < f->xp_nr_ip4; i++) {
+		const uint8_t *ip = frame + f->xp_ip4[i];
+		if (rd16(ip + 2) != len - f->xp_ip4[i] || ipv4_hdr_sum(ip) != 0xffff ||
+		    !ipv4_gro_id_continues(f, ip, f->hdr + f->xp_ip4[i], f->xp_ip4_depth[i]))
+			return 0;
+	}
+	for (unsigned i = 0; i < f->xp_nr_ip6; i++)
+		if (!ipv6_gro_len_ok(frame + f->xp_ip6[i], (uint32_t)len - f->xp_ip6[i]))
+			return 0;
+	if (f->xp_udp && (rd16(frame + f->xp_udp + 6) != 0) != (rd16(f->hdr + f->xp_udp + 6) != 0))
+		return 0;
+	const uint8_t *th = frame + f->inner_l4_off;
+	uint8_t *held_th = f->hdr + f->inner_l4_off;
+	if (!tcp_gro_continues(f, th, held_th, payload) ||
+	    (uint64_t)(hl - f->l3_off) + f->payload_len + payload >= g->cfg.max_size || flow_room(g, f, 1))
+		return 0;
+	g->counters[SEGOFF_GRO_RX_PACKETS]++;
+	g->counters[SEGOFF_GRO_RX_BYTES] += len;
+	g->counters[SEGOFF_GRO_MERGED]++;
+	f->slices[f->nr_slices++] = (struct segoff_slice){ frame + hl, payload };
+	f->cookies[f->nr_cookies++] = cookie;
+	f->sum_valid = 0; /* nothing verified, nothing summed */
+	for (unsigned i = 0; i < f->xp_nr_ip4; i++)
+		ipv4_gro_id_merged(f, frame + f->xp_ip4[i], f->hdr + f->xp_ip4[i], f->xp_ip4_depth[i]);
+	held_th[13] |= th[13] & (GRO_TCP_FIN | GRO_TCP_PSH);
+	f->count++;
+	f->payload_len += payload;
+	g->mru = (int32_t)(f - g->flows);
+	int close = tcp_gro_close_merged(f, th[13], payload);
+	if (close)
+		flow_flush(g, f, (enum segoff_gro_counter)close);
+	return 1;
 }
 
 /* A packet continuing a held flow with the most recent flow's layout: merge
@@ -667,6 +782,9 @@ static int fast_receive(struct segoff_gro *g, const uint8_t *frame, size_t len, 
 	 * the flow last seen with these ports (in the most recent layout). */
 	int32_t gi = g->guess[guess_slot(frame + m->inner_l4_off)];
 	struct gro_flow *f = gi != NIL ? &g->flows[gi] : NULL;
+	const int verify = !g->cfg.trust_csum && csum_state != SEGOFF_CSUM_VERIFIED && csum_state != SEGOFF_CSUM_PARTIAL;
+	if (f && f->live && f->xp && !verify && express_receive(g, f, frame, len, cookie))
+		return 1;
 	if (!f || !f->live || !f->fast || f->hdr_len != m->hdr_len ||
 	    !masked_equal(frame, len, f->hdr, f->mask, f->hdr_len)) {
 		/* a key with bytes not in the frame (a tunnel's "has an outer
@@ -691,7 +809,7 @@ static int fast_receive(struct segoff_gro *g, const uint8_t *frame, size_t len, 
 	in.payload_summed = 0;
 	in.lro = 0;
 	in.udp = g->cfg.udp;
-	in.verify = !g->cfg.trust_csum && csum_state != SEGOFF_CSUM_VERIFIED && csum_state != SEGOFF_CSUM_PARTIAL;
+	in.verify = (uint8_t)verify;
 	for (unsigned i = 0; i < f->nr_fast; i++)
 		if (!f->fast_fn[i](f, &in, &f->layer[f->fast_layer[i]]))
 			return 0;
@@ -733,6 +851,133 @@ int segoff_gro_receive_frame(struct segoff_gro *g, const void *frame, size_t len
 	if (pkt.nr_frags > SEGOFF_GRO_MAX_FRAGS)
 		return SEGOFF_E_INVAL;
 	return gro_receive_parsed(g, &pkt, cookie, now);
+}
+
+/* The start of a run: the flow that merged last, if it is an express flow
+ * that has merged once already (its IPv4 ID rule is decided), the frame
+ * needs no checksum verified and repeats its headers. NULL otherwise: the
+ * frame takes segoff_gro_receive_frame(), which finds any other flow. */
+static struct gro_flow *express_run_flow(struct segoff_gro *g, const struct segoff_gro_frame *fr)
+{
+	if (g->mru == NIL || g->cfg.mode != SEGOFF_GRO_MODE_GRO)
+		return NULL;
+	struct gro_flow *f = &g->flows[g->mru];
+	const uint8_t cs = fr->csum_state;
+	/* the ports first: interleaved flows differ there, and cheaply */
+	if (!f->xp || f->count < 2 || fr->len <= f->hdr_len ||
+	    memcmp((const uint8_t *)fr->data + f->inner_l4_off, f->hdr + f->inner_l4_off, 4) != 0 ||
+	    (!g->cfg.trust_csum && cs != SEGOFF_CSUM_VERIFIED && cs != SEGOFF_CSUM_PARTIAL) ||
+	    !masked_equal(fr->data, fr->len, f->hdr, f->mask, f->hdr_len))
+		return NULL;
+	return f;
+}
+
+/* A run of frames continuing express flow f, one after another as a burst
+ * of one flow comes: express_receive() for each, with the flow's state in
+ * locals (frame bytes may alias anything, so state kept in the flow would be
+ * reloaded after every store) and the counters written once. The checks are
+ * express_receive()'s; the IPv4 ID rule is the decided one (count >= 2).
+ * Returns how many frames were merged; the flow is flushed if the last one
+ * closed it. */
+static unsigned express_run(struct segoff_gro *g, struct gro_flow *f, const struct segoff_gro_frame *fr, unsigned n)
+{
+	const uint8_t *hdr = f->hdr, *mask = f->mask;
+	const unsigned hl = f->hdr_len, th_off = f->inner_l4_off, nr4 = f->xp_nr_ip4, nr6 = f->xp_nr_ip6;
+	const size_t max_len = UINT16_MAX + (size_t)f->l3_off;
+	const uint32_t mss = f->mss, size_room = g->cfg.max_size - (hl - f->l3_off);
+	const uint32_t seq0 = rd32(hdr + th_off + 4);
+	const int udp_csum = f->xp_udp && rd16(hdr + f->xp_udp + 6) != 0;
+	const int trust = g->cfg.trust_csum;
+	uint16_t want_id[2] = { 0, 0 }, id_step[2] = { 0, 0 };
+	for (unsigned j = 0; j < nr4; j++) {
+		id_step[j] = f->ip_fixedid[f->xp_ip4_depth[j]] ? 0 : 1; /* [G8], as ipv4_gro_id_continues */
+		want_id[j] = (uint16_t)(rd16(hdr + f->xp_ip4[j] + 4) + id_step[j] * f->count);
+	}
+	uint32_t plen = f->payload_len, count = f->count;
+	uint32_t room = g->max_pkts - f->nr_cookies;
+	if (g->max_slices - f->nr_slices < room)
+		room = g->max_slices - f->nr_slices;
+	struct segoff_slice *slice = f->slices + f->nr_slices;
+	void **cookie = f->cookies + f->nr_cookies;
+	uint64_t bytes = 0;
+	uint8_t flags_or = 0;
+	int close = 0;
+	unsigned k = 0;
+	for (; k < n && k < room; k++) {
+		const uint8_t *p = fr[k].data;
+		const uint32_t len = fr[k].len;
+		const uint8_t cs = fr[k].csum_state;
+		if (k + 2 < n)
+			__builtin_prefetch((const uint8_t *)fr[k + 2].data + th_off);
+		if ((!trust && cs != SEGOFF_CSUM_VERIFIED && cs != SEGOFF_CSUM_PARTIAL) || len <= hl || len > max_len ||
+		    !masked_equal(p, len, hdr, mask, hl))
+			break;
+		const uint32_t payload = len - hl;
+		int ok = 1;
+		for (unsigned j = 0; j < nr4; j++) {
+			const uint8_t *ip = p + f->xp_ip4[j];
+			ok &= rd16(ip + 2) == len - f->xp_ip4[j] && ipv4_hdr_sum(ip) == 0xffff && rd16(ip + 4) == want_id[j];
+		}
+		for (unsigned j = 0; j < nr6; j++)
+			ok &= ipv6_gro_len_ok(p + f->xp_ip6[j], len - f->xp_ip6[j]);
+		if (f->xp_udp)
+			ok &= (rd16(p + f->xp_udp + 6) != 0) == udp_csum;
+		const uint8_t *th = p + th_off;
+		const uint8_t flags = th[13];
+		ok &= payload != 0 && payload <= mss && !(flags & GRO_TCP_CWR) && rd32(th + 4) == seq0 + plen &&
+		      plen + payload < size_room;
+		if (!ok)
+			break;
+		*slice++ = (struct segoff_slice){ p + hl, payload };
+		*cookie++ = fr[k].cookie;
+		plen += payload;
+		count++;
+		bytes += len;
+		flags_or |= flags;
+		for (unsigned j = 0; j < nr4; j++)
+			want_id[j] = (uint16_t)(want_id[j] + id_step[j]);
+		if ((flags & (GRO_TCP_URG | GRO_TCP_PSH | GRO_TCP_RST | GRO_TCP_SYN | GRO_TCP_FIN)) || payload < mss) {
+			close = tcp_gro_close_merged(f, flags, payload);
+			k++;
+			break;
+		}
+	}
+	if (!k)
+		return 0;
+	f->nr_slices = (uint16_t)(slice - f->slices);
+	f->nr_cookies = (uint16_t)(cookie - f->cookies);
+	f->payload_len = plen;
+	f->count = (uint16_t)count;
+	f->sum_valid = 0;
+	f->hdr[th_off + 13] |= flags_or & (GRO_TCP_FIN | GRO_TCP_PSH);
+	g->counters[SEGOFF_GRO_RX_PACKETS] += k;
+	g->counters[SEGOFF_GRO_RX_BYTES] += bytes;
+	g->counters[SEGOFF_GRO_MERGED] += k;
+	g->mru = (int32_t)(f - g->flows);
+	if (close)
+		flow_flush(g, f, (enum segoff_gro_counter)close);
+	return k;
+}
+
+int segoff_gro_receive_frames(struct segoff_gro *g, const struct segoff_gro_frame *frames, unsigned n, uint64_t now)
+{
+	if (!g || (n && !frames))
+		return SEGOFF_E_INVAL;
+	for (unsigned i = 0; i < n; i++)
+		if (!frames[i].data)
+			return SEGOFF_E_INVAL;
+	for (unsigned i = 0; i < n;) {
+		const struct segoff_gro_frame *fr = &frames[i];
+		struct gro_flow *f = express_run_flow(g, fr);
+		unsigned k = f ? express_run(g, f, fr, n - i) : 0;
+		if (k) {
+			i += k;
+			continue;
+		}
+		segoff_gro_receive_frame(g, fr->data, fr->len, fr->csum_state, fr->cookie, now);
+		i++;
+	}
+	return SEGOFF_OK;
 }
 
 void segoff_gro_flush(struct segoff_gro *g, uint64_t now)

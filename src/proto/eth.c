@@ -23,4 +23,5 @@ const struct proto_ops segoff__proto_eth = {
 	.role = ROLE_LINK,
 	.parse = eth_parse,
 	.gro_check = eth_gro_check,
+	.gro_express = GRO_XP_MASK,
 };

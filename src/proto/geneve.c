@@ -51,4 +51,5 @@ const struct proto_ops segoff__proto_geneve = {
 	.role = ROLE_TUNNEL,
 	.parse = geneve_parse,
 	.gro_check = geneve_gro_check,
+	.gro_express = GRO_XP_MASK,
 };

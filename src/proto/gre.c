@@ -180,4 +180,5 @@ const struct proto_ops segoff__proto_gre = {
 	.gro_complete = gre_gro_complete,
 	.gro_mask = gre_gro_mask,
 	.gro_fast = gre_gro_fast,
+	.gro_express = GRO_XP_MASK,
 };

@@ -95,22 +95,6 @@ static void ipv4_gso_fixup(const struct gso_ctx *c, const struct segoff_layer *l
 	wr16(ip + 10, ipv4_check(base, last_len, id_last));
 }
 
-/* Folded sum of a 20-byte header, inline: this runs for every packet. Five
- * 32-bit words in the CPU's order: a sum of all ones (the only thing asked)
- * is all ones in either byte order. */
-static inline uint16_t ipv4_hdr_sum(const uint8_t *ip)
-{
-	uint64_t s = 0;
-	for (int i = 0; i < 20; i += 4) {
-		uint32_t w;
-		memcpy(&w, ip + i, 4);
-		s += w;
-	}
-	s = (s & 0xffffffffu) + (s >> 32);
-	s = (s & 0xffffffffu) + (s >> 32);
-	return csum_fold32((uint32_t)s);
-}
-
 /* GRO [G6-G9]. Never held: options, fragments, a bad header checksum (the
  * kernel's inet_gro_receive gives up on them before looking at any flow).
  * Not mergeable, but flushing their flow: tot_len other than the real
@@ -161,17 +145,15 @@ static int ipv4_gro_receive(const struct gro_flow *f, const struct gro_in *in, c
 		return SEGOFF_GRO_FLUSH_MISMATCH_DF;
 	if (in->lro)
 		return 0;
-	uint16_t offset = (uint16_t)(rd16(ip + 4) - rd16(ip2 + 4));
-	int fixed = f->ip_fixedid[l->depth] || (f->count == 1 && offset == 0);
-	if (offset != (fixed ? 0 : f->count))
+	if (!ipv4_gro_id_continues(f, ip, ip2, l->depth))
 		return SEGOFF_GRO_FLUSH_MISMATCH_IP_ID;
 	return 0;
 }
 
 static void ipv4_gro_merge(struct gro_flow *f, const struct gro_in *in, const struct segoff_layer *l)
 {
-	if (f->count == 1 && !in->lro && rd16(in->hdr + l->off + 4) == rd16(f->hdr + l->off + 4))
-		f->ip_fixedid[l->depth] = 1;
+	if (!in->lro)
+		ipv4_gro_id_merged(f, in->hdr + l->off, f->hdr + l->off, l->depth);
 }
 
 /* tot_len and header checksum of the merged packet [G9]; IPIP or SIT
@@ -202,9 +184,7 @@ static int ipv4_gro_fast(const struct gro_flow *f, struct gro_in *in, const stru
 	const uint8_t *ip = in->hdr + l->off;
 	if (rd16(ip + 2) != in->frame_len - l->off || ipv4_hdr_sum(ip) != 0xffff)
 		return 0;
-	uint16_t offset = (uint16_t)(rd16(ip + 4) - rd16(f->hdr + l->off + 4));
-	int fixed = f->ip_fixedid[l->depth] || (f->count == 1 && offset == 0);
-	return offset == (fixed ? 0 : f->count);
+	return ipv4_gro_id_continues(f, ip, f->hdr + l->off, l->depth);
 }
 
 /* --- fragmentation (ip_do_fragment) --- */
@@ -285,4 +265,5 @@ const struct proto_ops segoff__proto_ipv4 = {
 	.ip_len = ipv4_ip_len,
 	.frag_prepare = ipv4_frag_prepare,
 	.frag_fixup = ipv4_frag_fixup,
+	.gro_express = GRO_XP_IPV4,
 };

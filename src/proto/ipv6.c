@@ -96,7 +96,7 @@ static int ipv6_gro_check(struct gro_in *in, const struct segoff_layer *l)
 		in->reason = SEGOFF_GRO_NOT_HELD_HDR_TOO_LONG;
 		return GRO_NOT_HELD;
 	}
-	if (rd16(ip + 4) != in->pkt->len - l->off - 40) {
+	if (!ipv6_gro_len_ok(ip, in->pkt->len - l->off)) {
 		in->reason = SEGOFF_GRO_NOT_HELD_IP_LEN;
 		return GRO_NO_MERGE;
 	}
@@ -111,6 +111,21 @@ static int ipv6_gro_receive(const struct gro_flow *f, const struct gro_in *in, c
 	if (((ip[0] ^ ip2[0]) & 0x0f) || ((ip[1] ^ ip2[1]) & 0xf0))
 		return SEGOFF_GRO_FLUSH_MISMATCH_TOS;
 	return 0;
+}
+
+/* Fast path: a continuing packet repeats every header byte (traffic class,
+ * hop limit, extension headers included) but the payload length, which
+ * must be its own (ipv6_gro_check). */
+static void ipv6_gro_mask(const struct gro_flow *f, const struct segoff_layer *l, uint8_t *mask)
+{
+	(void)f;
+	memset(mask + l->off + 4, 0, 2);
+}
+
+static int ipv6_gro_fast(const struct gro_flow *f, struct gro_in *in, const struct segoff_layer *l)
+{
+	(void)f;
+	return ipv6_gro_len_ok(in->hdr + l->off, in->frame_len - l->off);
 }
 
 static void ipv6_gro_complete(struct gro_flow *f, const struct segoff_layer *l, int full_csum)
@@ -181,4 +196,7 @@ const struct proto_ops segoff__proto_ipv6 = {
 	.ip_len = ipv6_ip_len,
 	.frag_prepare = ipv6_frag_prepare,
 	.frag_fixup = ipv6_frag_fixup,
+	.gro_mask = ipv6_gro_mask,
+	.gro_fast = ipv6_gro_fast,
+	.gro_express = GRO_XP_IPV6,
 };

@@ -205,6 +205,16 @@ struct gro_flow {
 	void (*merge_fn[SEGOFF_MAX_LAYERS])(struct gro_flow *, const struct gro_in *, const struct segoff_layer *);
 	uint8_t fast_layer[SEGOFF_MAX_LAYERS], merge_layer[SEGOFF_MAX_LAYERS];
 	int (*close_fn)(const struct gro_flow *, const struct gro_in *, const struct segoff_layer *);
+	/* The express path (gro.c): a TCP flow through layers the engine
+	 * knows (Ethernet, VLAN, IPv4, IPv6, a UDP tunnel, VXLAN, Geneve, GRE)
+	 * is continued with the checks of their gro_fast written out, for
+	 * packets whose checksums need no verifying. */
+	uint8_t xp;             /* the flow may take the express path */
+	uint8_t xp_nr_ip4, xp_nr_ip6;
+	uint8_t xp_ip4_depth[2];
+	uint16_t xp_ip4[2];     /* its IPv4 headers */
+	uint16_t xp_ip6[2];     /* its IPv6 headers */
+	uint16_t xp_udp;        /* a UDP tunnel's header, or 0 */
 	int32_t hnext;          /* bucket chain */
 	int32_t older, newer;   /* age list */
 	uint16_t nr_slices, nr_cookies;
@@ -263,6 +273,19 @@ struct proto_ops {
 	 * roles, as UDP plain or carrying a tunnel, may serve one); absent:
 	 * always */
 	int (*gro_fast_ok)(const struct gro_flow *f, const struct segoff_layer *l);
+	/* Which of the express path's written-out checks stands for this row's
+	 * gro_fast when no checksum is to be verified (enum gro_express);
+	 * GRO_XP_NONE keeps the row's flows off the express path. */
+	uint8_t gro_express;
+};
+
+enum gro_express {
+	GRO_XP_NONE = 0,
+	GRO_XP_MASK,        /* a continuing packet repeats every byte the mask keeps: nothing else */
+	GRO_XP_IPV4,        /* tot_len, header checksum, ID (ipv4_gro_id_continues) */
+	GRO_XP_IPV6,        /* payload length (ipv6_gro_len_ok) */
+	GRO_XP_UDP_CARRIER, /* a tunnel's UDP header: an outer checksum or not, as the flow */
+	GRO_XP_TCP,         /* the innermost transport: tcp_gro_continues, merge, close */
 };
 
 /* The UDP row's segmentation of a UDP header that carries a tunnel
@@ -407,6 +430,73 @@ static inline uint16_t csum_fold32(uint32_t s)
 static inline segoff_csum_t csum_neg16(uint16_t w)
 {
 	return (uint16_t)~w;
+}
+
+/* --- GRO checks shared by a row's callbacks and the engine's express path --- */
+
+/* Folded sum of a 20-byte IPv4 header, inline: this runs for every packet.
+ * Five 32-bit words in the CPU's order: a sum of all ones (the only thing
+ * asked) is all ones in either byte order. */
+static inline uint16_t ipv4_hdr_sum(const uint8_t *ip)
+{
+	uint32_t w[5];
+	memcpy(w, ip, 20);
+	uint64_t s = (uint64_t)w[0] + w[1] + w[2] + w[3] + w[4];
+	s = (s & 0xffffffffu) + (s >> 32);
+	s = (s & 0xffffffffu) + (s >> 32);
+	return csum_fold32((uint32_t)s);
+}
+
+/* The IPv4 ID of a packet continuing flow f [G8]: the first packet's plus
+ * the packets held, or the same once the flow is seen to keep it fixed,
+ * decided at the second packet, per encapsulation depth [EG7]. */
+static inline int ipv4_gro_id_continues(const struct gro_flow *f, const uint8_t *ip, const uint8_t *held,
+					unsigned depth)
+{
+	uint16_t offset = (uint16_t)(rd16(ip + 4) - rd16(held + 4));
+	int fixed = f->ip_fixedid[depth] || (f->count == 1 && offset == 0);
+	return offset == (fixed ? 0 : f->count);
+}
+
+/* An IPv6 header whose payload length is the packet's own (`len` bytes from
+ * the header on): padding or a lie is not merged [G10]. */
+static inline int ipv6_gro_len_ok(const uint8_t *ip, uint32_t len)
+{
+	return rd16(ip + 4) == len - 40u;
+}
+
+/* ... and the decision, taken when the second packet merges. */
+static inline void ipv4_gro_id_merged(struct gro_flow *f, const uint8_t *ip, const uint8_t *held, unsigned depth)
+{
+	if (f->count == 1 && rd16(ip + 4) == rd16(held + 4))
+		f->ip_fixedid[depth] = 1;
+}
+
+#define GRO_TCP_FIN 0x01
+#define GRO_TCP_SYN 0x02
+#define GRO_TCP_RST 0x04
+#define GRO_TCP_PSH 0x08
+#define GRO_TCP_URG 0x20
+#define GRO_TCP_CWR 0x80
+
+/* A TCP segment whose other header bytes equal the held ones continues the
+ * flow if it carries data, no more than the first packet [G2], no CWR (a
+ * CWR flushes [G13]) and the next sequence number. */
+static inline int tcp_gro_continues(const struct gro_flow *f, const uint8_t *th, const uint8_t *held,
+				    uint32_t payload_len)
+{
+	return payload_len != 0 && payload_len <= f->mss && !(th[13] & GRO_TCP_CWR) &&
+	       rd32(th + 4) == rd32(held + 4) + f->payload_len;
+}
+
+/* After a merge, must the flow go up [G11, G12]? 0 or the counter naming why. */
+static inline int tcp_gro_close_merged(const struct gro_flow *f, uint8_t flags, uint32_t payload_len)
+{
+	if (flags & (GRO_TCP_URG | GRO_TCP_PSH | GRO_TCP_RST | GRO_TCP_SYN | GRO_TCP_FIN))
+		return SEGOFF_GRO_FLUSH_PSH;
+	if (payload_len < f->mss)
+		return SEGOFF_GRO_FLUSH_SMALL;
+	return 0;
 }
 
 #endif

@@ -251,11 +251,7 @@ static int tcp_gro_close(const struct gro_flow *f, const struct gro_in *in, cons
 			return SEGOFF_GRO_NOT_HELD_FLAGS;
 		return 0;
 	}
-	if (flags & (TCP_URG | TCP_PSH | TCP_RST | TCP_SYN | TCP_FIN))
-		return SEGOFF_GRO_FLUSH_PSH;
-	if (in->payload_len < f->mss)
-		return SEGOFF_GRO_FLUSH_SMALL;
-	return 0;
+	return tcp_gro_close_merged(f, flags, in->payload_len);
 }
 
 /* check = pseudo-header sum of the merged length, CHECKSUM_PARTIAL at
@@ -293,8 +289,7 @@ static void tcp_gro_mask(const struct gro_flow *f, const struct segoff_layer *l,
 static int tcp_gro_fast(const struct gro_flow *f, struct gro_in *in, const struct segoff_layer *l)
 {
 	const uint8_t *th = in->hdr + l->off;
-	if (in->payload_len == 0 || in->payload_len > f->mss || (th[13] & TCP_CWR) ||
-	    rd32(th + 4) != rd32(f->hdr + l->off + 4) + f->payload_len)
+	if (!tcp_gro_continues(f, th, f->hdr + l->off, in->payload_len))
 		return 0;
 	if (in->verify) {
 		if (!in->payload_summed)
@@ -323,4 +318,5 @@ const struct proto_ops segoff__proto_tcp = {
 	.gro_complete = tcp_gro_complete,
 	.gro_mask = tcp_gro_mask,
 	.gro_fast = tcp_gro_fast,
+	.gro_express = GRO_XP_TCP,
 };

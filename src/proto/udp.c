@@ -211,4 +211,5 @@ const struct proto_ops segoff__proto_udp = {
 	.gro_mask = segoff__udp_tunnel_gro_mask,
 	.gro_fast = segoff__udp_tunnel_gro_fast,
 	.gro_fast_ok = udp_gro_fast_ok,
+	.gro_express = GRO_XP_UDP_CARRIER,
 };

@@ -30,4 +30,5 @@ const struct proto_ops segoff__proto_vlan = {
 	.role = ROLE_LINK,
 	.parse = vlan_parse,
 	.gro_check = vlan_gro_check,
+	.gro_express = GRO_XP_MASK,
 };

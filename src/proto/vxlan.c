@@ -31,4 +31,5 @@ const struct proto_ops segoff__proto_vxlan = {
 	.role = ROLE_TUNNEL,
 	.parse = vxlan_parse,
 	.gro_check = vxlan_gro_check,
+	.gro_express = GRO_XP_MASK,
 };
