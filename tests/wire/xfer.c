@@ -4,6 +4,12 @@
  *   xfer recv ADDR PORT               accept one TCP connection, read to EOF
  *   xfer send ADDR PORT BYTES SEED    send BYTES of a seeded pseudo-random stream
  *   xfer storm IFNAME COUNT SEED      write COUNT malformed frames with AF_PACKET
+ *   xfer bursts IFNAME TRIES SEED     write TRIES bursts of 2-64 back-to-back TCP
+ *                                     segments (100 bytes, one flow per burst) with
+ *                                     AF_PACKET; prints "SPORT K" per burst
+ *   xfer catch IFNAME TRIES MS        count, per burst, the frames and payload bytes
+ *                                     that arrive on IFNAME within MS ms of the last;
+ *                                     prints "SPORT FRAMES BYTES" per burst seen
  * recv and send print "BYTES HASH": FNV-1a 64 over the stream, so any lost,
  * duplicated or reordered byte changes the hash.
  */
@@ -188,6 +194,146 @@ static int do_storm(const char *ifname, unsigned long count, uint64_t seed)
 	return 0;
 }
 
+/* 16-bit one's-complement sum, big-endian words. */
+static uint32_t sum16(const uint8_t *p, size_t n, uint32_t s)
+{
+	for (size_t i = 0; i + 1 < n; i += 2)
+		s += (uint32_t)p[i] << 8 | p[i + 1];
+	if (n & 1)
+		s += (uint32_t)p[n - 1] << 8;
+	return s;
+}
+
+static uint16_t fold(uint32_t s)
+{
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)s;
+}
+
+#define BURST_SPORT 20000
+#define BURST_PAYLOAD 100
+
+/* One TCP/IPv4 segment of burst `sport`: ACK only, DF, IDs and sequence
+ * numbers running on, checksums right; to a MAC no host here has, so that
+ * the receiving kernel drops it after its packet sockets saw it. */
+static size_t burst_segment(uint8_t *f, uint16_t sport, unsigned k, uint64_t *st)
+{
+	static const uint8_t dst[6] = { 0x02, 0x5e, 0x60, 0x00, 0x00, 0x02 }, src[6] = { 0x02, 0x5e, 0x60, 0, 0, 1 };
+	const size_t ip = 14, th = ip + 20, pl = th + 20, len = pl + BURST_PAYLOAD;
+	memset(f, 0, pl);
+	memcpy(f, dst, 6);
+	memcpy(f + 6, src, 6);
+	f[12] = 0x08;
+	f[ip] = 0x45;
+	f[ip + 2] = (uint8_t)((len - ip) >> 8);
+	f[ip + 3] = (uint8_t)(len - ip);
+	f[ip + 4] = (uint8_t)(k >> 8);
+	f[ip + 5] = (uint8_t)k;
+	f[ip + 6] = 0x40;
+	f[ip + 8] = 64;
+	f[ip + 9] = 6;
+	const uint8_t a[4] = { 192, 0, 2, 1 }, b[4] = { 192, 0, 2, 2 };
+	memcpy(f + ip + 12, a, 4);
+	memcpy(f + ip + 16, b, 4);
+	uint16_t c = (uint16_t)~fold(sum16(f + ip, 20, 0));
+	f[ip + 10] = (uint8_t)(c >> 8);
+	f[ip + 11] = (uint8_t)c;
+	f[th] = (uint8_t)(sport >> 8);
+	f[th + 1] = (uint8_t)sport;
+	f[th + 3] = 9; /* discard */
+	uint32_t seq = 1000u + k * BURST_PAYLOAD;
+	f[th + 4] = (uint8_t)(seq >> 24);
+	f[th + 5] = (uint8_t)(seq >> 16);
+	f[th + 6] = (uint8_t)(seq >> 8);
+	f[th + 7] = (uint8_t)seq;
+	f[th + 11] = 1;
+	f[th + 12] = 0x50;
+	f[th + 13] = 0x10;
+	f[th + 14] = 0x10;
+	for (size_t i = 0; i < BURST_PAYLOAD; i++)
+		f[pl + i] = (uint8_t)xorshift(st);
+	uint32_t ps = sum16(f + ip + 12, 8, 0) + 6 + (uint32_t)(len - th);
+	c = (uint16_t)~fold(sum16(f + th, len - th, ps));
+	f[th + 16] = (uint8_t)(c >> 8);
+	f[th + 17] = (uint8_t)c;
+	return len;
+}
+
+static int do_bursts(const char *ifname, unsigned tries, uint64_t seed)
+{
+	int s = socket(AF_PACKET, SOCK_RAW, 0);
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_ifindex = (int)if_nametoindex(ifname), .sll_halen = 6 };
+	if (s < 0 || !sll.sll_ifindex) {
+		perror("xfer bursts");
+		return 2;
+	}
+	static uint8_t f[64][200];
+	size_t len[64];
+	uint64_t st = seed | 1;
+	for (unsigned t = 0; t < tries; t++) {
+		unsigned k = 2 + (unsigned)(xorshift(&st) % 63);
+		uint16_t sport = (uint16_t)(BURST_SPORT + t);
+		for (unsigned i = 0; i < k; i++)
+			len[i] = burst_segment(f[i], sport, i, &st);
+		/* built first, then written back to back */
+		for (unsigned i = 0; i < k; i++)
+			if (sendto(s, f[i], len[i], 0, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
+				perror("xfer bursts: sendto");
+				return 1;
+			}
+		printf("%u %u\n", sport, k);
+		fflush(stdout);
+		usleep(5000); /* bursts apart: each one is one question */
+	}
+	return 0;
+}
+
+static int do_catch(const char *ifname, unsigned tries, unsigned ms)
+{
+	int s = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL),
+				   .sll_ifindex = (int)if_nametoindex(ifname) };
+	struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 };
+	if (s < 0 || !sll.sll_ifindex || bind(s, (struct sockaddr *)&sll, sizeof(sll)) < 0 ||
+	    setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0) {
+		perror("xfer catch");
+		return 2;
+	}
+	int big = 1 << 24;
+	setsockopt(s, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof(big));
+	unsigned *frames = calloc(tries, sizeof(unsigned)), *bytes = calloc(tries, sizeof(unsigned));
+	printf("listening\n");
+	fflush(stdout);
+	static uint8_t buf[70000];
+	for (;;) {
+		ssize_t n = recv(s, buf, sizeof(buf), 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break; /* quiet for MS ms: done */
+		if (n < 54 || buf[12] != 0x08 || buf[13] != 0x00 || buf[14 + 9] != 6)
+			continue;
+		size_t ihl = (size_t)(buf[14] & 15) * 4, th = 14 + ihl;
+		unsigned sport = (unsigned)buf[th] << 8 | buf[th + 1];
+		size_t ip_len = (size_t)buf[16] << 8 | buf[17];
+		size_t doff = (size_t)(buf[th + 12] >> 4) * 4;
+		if (sport < BURST_SPORT || sport >= BURST_SPORT + tries || th + doff > (size_t)n)
+			continue;
+		/* a merged packet handed to a packet socket may say tot_len 0 or
+		 * its own; the frame's length is what arrived */
+		size_t pay = (size_t)n - th - doff;
+		if (ip_len && 14 + ip_len < (size_t)n)
+			pay = 14 + ip_len - th - doff;
+		frames[sport - BURST_SPORT]++;
+		bytes[sport - BURST_SPORT] += (unsigned)pay;
+	}
+	for (unsigned t = 0; t < tries; t++)
+		if (frames[t])
+			printf("%u %u %u\n", BURST_SPORT + t, frames[t], bytes[t]);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 4 && strcmp(argv[1], "recv") == 0)
@@ -196,6 +342,11 @@ int main(int argc, char **argv)
 		return do_send(argv[2], argv[3], strtoull(argv[4], NULL, 0), strtoull(argv[5], NULL, 0));
 	if (argc == 5 && strcmp(argv[1], "storm") == 0)
 		return do_storm(argv[2], strtoul(argv[3], NULL, 0), strtoull(argv[4], NULL, 0));
-	fprintf(stderr, "usage: xfer recv ADDR PORT | send ADDR PORT BYTES SEED | storm IFNAME COUNT SEED\n");
+	if (argc == 5 && strcmp(argv[1], "bursts") == 0)
+		return do_bursts(argv[2], (unsigned)strtoul(argv[3], NULL, 0), strtoull(argv[4], NULL, 0));
+	if (argc == 5 && strcmp(argv[1], "catch") == 0)
+		return do_catch(argv[2], (unsigned)strtoul(argv[3], NULL, 0), (unsigned)strtoul(argv[4], NULL, 0));
+	fprintf(stderr, "usage: xfer recv ADDR PORT | send ADDR PORT BYTES SEED | storm IFNAME COUNT SEED |\n"
+			"       bursts IFNAME TRIES SEED | catch IFNAME TRIES MS\n");
 	return 2;
 }

@@ -27,7 +27,21 @@ struct wire_cfg {
 	int tunnel;             /* UDP tunnel offloads (VXLAN, Geneve) with the 24-byte header:
 				 * tunnel super-packets in, tunnel GSO and GRO, merged tunnel
 				 * packets out */
+	/* Holding across reads, as NAPI with gro_flush_timeout and
+	 * napi_defer_hard_irqs (kernel-rules V7): after a read, wait up to
+	 * flush_timeout_us for more frames, and flush what is held only after
+	 * defer_polls such waits in a row found nothing (or the batch's slots
+	 * are full, or its first frame is WIRE_MAX_HOLD_US old). 0: flush at
+	 * the end of every read, as the kernel by default. */
+	unsigned flush_timeout_us;
+	unsigned defer_polls;
 };
+
+#define WIRE_FLUSH_TIMEOUT_US_DEFAULT 20
+#define WIRE_DEFER_POLLS_DEFAULT 2
+/* The kernel flushes what is older than a jiffy at the end of every poll,
+ * whatever the timeout: one jiffy at HZ=1000. */
+#define WIRE_MAX_HOLD_US 1000
 
 /* One TAP device: a file descriptor per queue. */
 struct wire_port {
@@ -62,7 +76,11 @@ struct wire_port {
 	X(out_einval)           /* ... with EINVAL (it rejected the virtio_net_hdr) */ \
 	X(drop_over_mtu)        /* larger than the wire allows: a wire drops it */ \
 	X(drop_malformed)       /* refused by the parser or the virtio_net_hdr check */ \
-	X(drop_no_space)        /* more segments than the worker's buffers hold */
+	X(drop_no_space)        /* more segments than the worker's buffers hold */ \
+	X(gro_flush_read)       /* held flows flushed at the end of a read (--flush-timeout-us 0) */ \
+	X(gro_flush_idle)       /* ... after --defer-polls waits found no more frames */ \
+	X(gro_flush_age)        /* ... because the batch's first frame was WIRE_MAX_HOLD_US old */ \
+	X(gro_flush_full)       /* ... because the batch's frame slots were all used */
 
 enum wire_counter {
 #define WIRE_ENUM(n) WC_##n,

@@ -21,6 +21,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "cli.h"
 #include "wire.h"
 
@@ -278,25 +279,70 @@ static unsigned batch_of(const struct wire_cfg *cfg)
 	return cfg->batch && cfg->batch <= WIRE_BATCH_MAX ? cfg->batch : WIRE_BATCH_DEFAULT;
 }
 
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+/* End the batch: everything held goes up, its slots are free again. */
+static void end_batch_counted(struct wire_worker *w, unsigned *used, enum wire_counter why)
+{
+	end_batch(w);
+	*used = 0;
+	w->local.c[why]++;
+}
+
+/* The receive loop. A batch is the frames read since the last flush, in the
+ * worker's `batch` slots; GRO holds them zero-copy. With a flush timeout a
+ * batch grows over several reads: the worker waits up to the timeout for
+ * more frames after each read, as the kernel's NAPI instance re-polls after
+ * gro_flush_timeout instead of flushing, and flushes after defer_polls waits
+ * in a row found nothing (napi_defer_hard_irqs), when the slots are full, or
+ * when the batch is WIRE_MAX_HOLD_US old (the kernel's flush of what is
+ * older than a jiffy). */
 void *wire_worker_run(void *arg)
 {
 	struct wire_worker *w = arg;
-	int fd = w->in->fd[w->queue];
-	unsigned batch = batch_of(w->cfg);
-	uint64_t now = 0;
+	const int fd = w->in->fd[w->queue];
+	const unsigned batch = batch_of(w->cfg), timeout_us = w->cfg->flush_timeout_us;
+	const unsigned defer = w->cfg->defer_polls ? w->cfg->defer_polls : 1;
+	unsigned used = 0, idle = 0;
+	uint64_t first_us = 0;
 	while (!__atomic_load_n(w->stop, __ATOMIC_RELAXED)) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		int pr = poll(&pfd, 1, 100);
-		if (pr <= 0)
+		struct timespec wait = used ? (struct timespec){ 0, (long)timeout_us * 1000 } : (struct timespec){ 0, 100000000 };
+		int pr = ppoll(&pfd, 1, &wait, NULL);
+		if (pr < 0)
 			continue;
-		int n = segoff_tap_read_batch(fd, w->frames, batch);
+		if (pr == 0) {
+			if (used && ++idle >= defer) {
+				end_batch_counted(w, &used, WC_gro_flush_idle);
+				publish(w);
+			}
+			continue;
+		}
+		int n = segoff_tap_read_batch(fd, w->frames + used, batch - used);
 		if (n <= 0)
 			continue;
+		const uint64_t now = now_us();
+		if (!used)
+			first_us = now;
+		idle = 0;
 		for (int i = 0; i < n; i++)
-			from_kernel(w, w->frames[i].buf, w->frames[i].len, ++now);
-		end_batch(w);
+			from_kernel(w, w->frames[used + i].buf, w->frames[used + i].len, now);
+		used += (unsigned)n;
+		if (!timeout_us)
+			end_batch_counted(w, &used, WC_gro_flush_read);
+		else if (used == batch)
+			end_batch_counted(w, &used, WC_gro_flush_full);
+		else if (now - first_us >= WIRE_MAX_HOLD_US)
+			end_batch_counted(w, &used, WC_gro_flush_age);
 		publish(w);
 	}
+	if (used)
+		end_batch_counted(w, &used, WC_gro_flush_idle);
 	publish(w);
 	return NULL;
 }
