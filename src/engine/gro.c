@@ -18,7 +18,10 @@
 #define GRO_MAX_SIZE_LIMIT (256u * 1024)
 #define GRO_MAX_OUT_FRAGS SEGOFF_GRO_MAX_FRAGS
 #define NIL (-1)
-#define GRO_GUESS_SLOTS 1024
+/* The fast path's guess table: a few slots per flow, so that flows seldom
+ * share one (a shared slot sends a packet through the key and hash). */
+#define GRO_GUESS_MIN_BITS 10
+#define GRO_GUESS_PER_FLOW 8
 /* Slices of one flow: the header, two per packet (the payload's part of the
  * head and one slice, as frames and segments bring it), and room for a first
  * packet of SEGOFF_GRO_MAX_FRAGS slices, so that holding one always fits. */
@@ -31,7 +34,8 @@ struct segoff_gro {
 	uint32_t bucket_mask;
 	int32_t free_list;      /* through hnext */
 	int32_t mru;            /* the flow that last held or merged: the fast path's guess of layout */
-	int32_t guess[GRO_GUESS_SLOTS]; /* fast path: a flow by its ports, to be confirmed by its headers */
+	int32_t *guess;         /* fast path: a flow by its ports, to be confirmed by its headers */
+	unsigned guess_bits;    /* log2 of its slots */
 	int32_t oldest, newest; /* age list */
 	uint32_t nr_held;
 	uint32_t max_pkts;      /* per flow: the option, or the slots sized from min_mss */
@@ -128,12 +132,21 @@ static uint32_t pkts_per_flow(const struct segoff_gro_config *cfg)
 	return n < 65535 ? n : 65535;
 }
 
+static unsigned guess_bits_for(uint32_t flows)
+{
+	unsigned bits = GRO_GUESS_MIN_BITS;
+	while (bits < 24 && ((size_t)1 << bits) < (size_t)flows * GRO_GUESS_PER_FLOW)
+		bits++;
+	return bits;
+}
+
 size_t segoff_gro_memsize(const struct segoff_gro_config *cfg)
 {
 	if (!config_ok(cfg))
 		return 0;
 	size_t pkts = pkts_per_flow(cfg), slices = GRO_FLOW_SLICES(pkts);
 	return sizeof(struct segoff_gro) + cfg->max_flows * sizeof(struct gro_flow) +
+	       ((size_t)1 << guess_bits_for(cfg->max_flows)) * sizeof(int32_t) +
 	       nr_buckets(cfg->max_flows) * sizeof(int32_t) +
 	       cfg->max_flows * slices * sizeof(struct segoff_slice) + cfg->max_flows * pkts * sizeof(void *) +
 	       (cfg->copy ? GRO_MAX_SIZE_LIMIT + 2 * SEGOFF_GRO_MAX_HDR : 0);
@@ -155,6 +168,9 @@ int segoff_gro_create(const struct segoff_gro_config *cfg, struct segoff_gro **o
 	uint32_t nb = nr_buckets(cfg->max_flows);
 	g->buckets = (int32_t *)mem;
 	mem += nb * sizeof(int32_t);
+	g->guess_bits = guess_bits_for(cfg->max_flows);
+	g->guess = (int32_t *)mem;
+	mem += ((size_t)1 << g->guess_bits) * sizeof(int32_t);
 	g->bucket_mask = nb - 1;
 	g->max_pkts = pkts_per_flow(cfg);
 	g->max_slices = GRO_FLOW_SLICES(g->max_pkts);
@@ -176,7 +192,7 @@ int segoff_gro_create(const struct segoff_gro_config *cfg, struct segoff_gro **o
 	}
 	g->free_list = 0;
 	g->oldest = g->newest = g->mru = NIL;
-	for (unsigned i = 0; i < GRO_GUESS_SLOTS; i++)
+	for (size_t i = 0; i < (size_t)1 << g->guess_bits; i++)
 		g->guess[i] = NIL;
 	*out = g;
 	return SEGOFF_OK;
@@ -256,12 +272,12 @@ static void deliver_unchanged(struct segoff_gro *g, const struct segoff_pkt *pkt
 /* --- the flow table --- */
 
 /* Where the fast path looks first for a packet's flow: by its ports. */
-static inline unsigned guess_slot(const uint8_t *l4)
+static inline unsigned guess_slot(const struct segoff_gro *g, const uint8_t *l4)
 {
 	uint32_t ports;
 	memcpy(&ports, l4, 4);
 	ports *= 0x9e3779b1u;
-	return ports >> (32 - 10); /* GRO_GUESS_SLOTS = 1 << 10 */
+	return ports >> (32 - g->guess_bits);
 }
 
 static uint32_t key_hash(const uint8_t *k, unsigned n)
@@ -490,7 +506,7 @@ static void flow_hold(struct segoff_gro *g, const struct segoff_pkt *pkt, const 
 	g->mru = idx;
 	f->live = 1;
 	if (f->fast)
-		g->guess[guess_slot(f->hdr + f->inner_l4_off)] = idx;
+		g->guess[guess_slot(g, f->hdr + f->inner_l4_off)] = idx;
 	f->hnext = g->buckets[hash & g->bucket_mask];
 	g->buckets[hash & g->bucket_mask] = idx;
 	f->older = g->newest;
@@ -780,7 +796,8 @@ static int fast_receive(struct segoff_gro *g, const uint8_t *frame, size_t len, 
 	/* The mask keeps every identity byte: headers equal to a flow's under
 	 * its mask mean that flow, with no key to gather or hash. The guess is
 	 * the flow last seen with these ports (in the most recent layout). */
-	int32_t gi = g->guess[guess_slot(frame + m->inner_l4_off)];
+	const unsigned slot = guess_slot(g, frame + m->inner_l4_off);
+	int32_t gi = g->guess[slot];
 	struct gro_flow *f = gi != NIL ? &g->flows[gi] : NULL;
 	const int verify = !g->cfg.trust_csum && csum_state != SEGOFF_CSUM_VERIFIED && csum_state != SEGOFF_CSUM_PARTIAL;
 	if (f && f->live && f->xp && !verify && express_receive(g, f, frame, len, cookie))
@@ -797,7 +814,12 @@ static int fast_receive(struct segoff_gro *g, const uint8_t *frame, size_t len, 
 			in.key_len = (uint16_t)(in.key_len + m->span_len[i]);
 		}
 		f = flow_find(g, key_hash(in.key, in.key_len), in.key, in.key_len);
-		if (!f || !f->fast || f->hdr_len != m->hdr_len || !masked_equal(frame, len, f->hdr, f->mask, f->hdr_len))
+		if (!f || !f->fast || f->hdr_len != m->hdr_len || f->inner_l4_off != m->inner_l4_off)
+			return 0;
+		g->guess[slot] = (int32_t)(f - g->flows); /* its next packet finds it first */
+		if (f->xp && !verify && express_receive(g, f, frame, len, cookie))
+			return 1;
+		if (!masked_equal(frame, len, f->hdr, f->mask, f->hdr_len))
 			return 0;
 	}
 	in.pkt = NULL;
