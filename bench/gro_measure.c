@@ -62,6 +62,22 @@ static void build_vxlan_segment(uint8_t *f, unsigned flow, unsigned k)
 	pktgen_build_tunnel(&o, PKTGEN_VXLAN, 42 + flow, 0, 0, &s, f, GRO_BENCH_VXLAN_HDR + 66 + GRO_BENCH_MSS);
 }
 
+static void build_segment_v6(uint8_t *f, unsigned flow, unsigned k)
+{
+	struct pktgen_spec s;
+	segment_spec(&s, flow, k);
+	s.ipv6 = 1;
+	pktgen_build(&s, f, 86 + GRO_BENCH_MSS);
+}
+
+static void build_datagram(uint8_t *f, unsigned flow, unsigned k)
+{
+	struct pktgen_spec s;
+	segment_spec(&s, flow, k);
+	s.udp = 1;
+	pktgen_build(&s, f, 42 + GRO_BENCH_MSS);
+}
+
 /* Frames each in its own allocation, as a NIC ring gives them. */
 static void set_build(struct gro_bench_set *s, unsigned nflows, unsigned npkts, unsigned burst, uint32_t len,
 		      void (*build)(uint8_t *, unsigned, unsigned))
@@ -86,6 +102,16 @@ void gro_bench_set_build(struct gro_bench_set *s, unsigned nflows, unsigned npkt
 void gro_bench_set_build_vxlan(struct gro_bench_set *s, unsigned nflows, unsigned npkts, unsigned burst)
 {
 	set_build(s, nflows, npkts, burst, GRO_BENCH_VXLAN_HDR + 66 + GRO_BENCH_MSS, build_vxlan_segment);
+}
+
+void gro_bench_set_build_v6(struct gro_bench_set *s, unsigned nflows, unsigned npkts, unsigned burst)
+{
+	set_build(s, nflows, npkts, burst, 86 + GRO_BENCH_MSS, build_segment_v6);
+}
+
+void gro_bench_set_build_udp(struct gro_bench_set *s, unsigned nflows, unsigned npkts, unsigned burst)
+{
+	set_build(s, nflows, npkts, burst, 42 + GRO_BENCH_MSS, build_datagram);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -113,7 +139,7 @@ void gro_bench_run(struct gro_case *cases, unsigned n, unsigned rounds)
 
 /* --- segoff --- */
 
-static struct gro_bench_set sets[5];
+static struct gro_bench_set sets[8];
 static volatile uint64_t delivered;
 
 static void count_out(void *opaque, const struct segoff_gro_out *out)
@@ -167,16 +193,19 @@ const struct gro_bench_set *gro_bench_sets(void)
 				    GRO_BENCH_MANY_FLOWS * GRO_BENCH_PER_FLOW);
 		gro_bench_set_build_vxlan(&sets[3], 1, GRO_BENCH_BURST, GRO_BENCH_BURST);
 		gro_bench_set_build_vxlan(&sets[4], 8, GRO_BENCH_BURST, GRO_BENCH_BURST);
+		gro_bench_set_build_v6(&sets[5], 1, GRO_BENCH_BURST, GRO_BENCH_BURST);
+		gro_bench_set_build_v6(&sets[6], 8, GRO_BENCH_BURST, GRO_BENCH_BURST);
+		gro_bench_set_build_udp(&sets[7], 1, GRO_BENCH_BURST, GRO_BENCH_BURST);
 	}
 	return sets;
 }
 
-static struct segoff_gro *make(unsigned flows, int trust)
+static struct segoff_gro *make(unsigned flows, int udp)
 {
 	struct segoff_gro_config cfg;
 	segoff_gro_config_init(&cfg);
 	cfg.max_flows = flows;
-	cfg.trust_csum = (uint8_t)trust;
+	cfg.udp = (uint8_t)udp;
 	cfg.deliver = count_out;
 	struct segoff_gro *g = NULL;
 	if (segoff_gro_create(&cfg, &g) != SEGOFF_OK) {
@@ -189,7 +218,7 @@ static struct segoff_gro *make(unsigned flows, int trust)
 unsigned gro_bench_cases(struct gro_case *cases)
 {
 	gro_bench_sets();
-	static struct segoff_case c[7];
+	static struct segoff_case c[10];
 	c[0] = (struct segoff_case){ &sets[0], make(64, 0), 200, SEGOFF_CSUM_VERIFIED, 0, NULL };
 	c[1] = (struct segoff_case){ &sets[1], make(64, 0), 200, SEGOFF_CSUM_VERIFIED, 0, NULL };
 	c[2] = (struct segoff_case){ &sets[2], make(GRO_BENCH_MANY_FLOWS, 0), 2, SEGOFF_CSUM_VERIFIED, 0, NULL };
@@ -204,7 +233,13 @@ unsigned gro_bench_cases(struct gro_case *cases)
 	cases[5] = (struct gro_case){ .name = "vxlan_trusted_8flows", .run = run_segoff, .arg = &c[5] };
 	c[6] = (struct segoff_case){ &sets[0], make(64, 0), 200, SEGOFF_CSUM_VERIFIED, 1, NULL };
 	cases[6] = (struct gro_case){ .name = "trusted_1flow_per_frame", .run = run_segoff, .arg = &c[6] };
-	return 7;
+	c[7] = (struct segoff_case){ &sets[5], make(64, 0), 200, SEGOFF_CSUM_VERIFIED, 0, NULL };
+	c[8] = (struct segoff_case){ &sets[6], make(64, 0), 200, SEGOFF_CSUM_VERIFIED, 0, NULL };
+	c[9] = (struct segoff_case){ &sets[7], make(64, 1), 200, SEGOFF_CSUM_VERIFIED, 0, NULL };
+	cases[7] = (struct gro_case){ .name = "ipv6_trusted_1flow", .run = run_segoff, .arg = &c[7] };
+	cases[8] = (struct gro_case){ .name = "ipv6_trusted_8flows", .run = run_segoff, .arg = &c[8] };
+	cases[9] = (struct gro_case){ .name = "udp_trusted_1flow", .run = run_segoff, .arg = &c[9] };
+	return 10;
 }
 
 void gro_bench_print(const struct gro_case *cases, unsigned n, unsigned rounds, int json)

@@ -25,6 +25,10 @@ void gro_bench_set_build(struct gro_bench_set *s, unsigned nflows, unsigned npkt
  * Linux's VXLAN sends by default): 50 more bytes of headers. */
 void gro_bench_set_build_vxlan(struct gro_bench_set *s, unsigned nflows, unsigned npkts, unsigned burst);
 #define GRO_BENCH_VXLAN_HDR 50
+/* The same segments over IPv6 (20 more bytes of headers), and 1448-byte UDP
+ * datagrams of one flow (UDP GRO, as a socket with UDP_GRO asks). */
+void gro_bench_set_build_v6(struct gro_bench_set *s, unsigned nflows, unsigned npkts, unsigned burst);
+void gro_bench_set_build_udp(struct gro_bench_set *s, unsigned nflows, unsigned npkts, unsigned burst);
 
 /* One timed case: run() does one repetition and returns the nanoseconds it
  * spent on the timed part (preparation excluded), per packet. */

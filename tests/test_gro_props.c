@@ -242,8 +242,8 @@ static void account(void *opaque, const struct segoff_gro_out *o)
 
 /* One adversarial sequence: n packets of up to 6 flows, every payload of 4
  * bytes or more tagged with its index (checksum redone). Returns how many
- * carry a tag. */
-static unsigned adversarial_sequence(struct rng *r, unsigned n)
+ * carry a tag. With `udp`, datagrams (UDP GRO) instead of TCP segments. */
+static unsigned adversarial_sequence_of(struct rng *r, unsigned n, int udp)
 {
 	unsigned nflows = rng_range(r, 1, 6), expected = 0;
 	uint32_t seq[6];
@@ -265,6 +265,7 @@ static unsigned adversarial_sequence(struct rng *r, unsigned n)
 		s->payload_len = rng_range(r, 0, 9) == 0 ? 0 : rng_range(r, 0, 3) ? 1000 : rng_range(r, 4, 1400);
 		s->seq = seq[k];
 		s->ip_id = id[k]++;
+		s->udp = udp;
 		switch (rng_range(r, 0, 15)) {
 		case 0: s->tcp_flags |= 0x08; break;
 		case 1: s->tcp_flags |= 0x80; break;
@@ -276,6 +277,7 @@ static unsigned adversarial_sequence(struct rng *r, unsigned n)
 		case 7: s->tsval = 2; break;
 		case 8: s->ip_id = (uint16_t)(s->ip_id + 3); break;
 		case 9: s->tcp_flags |= 0x02; break;
+		case 10: if (udp) s->csum = PKTGEN_CSUM_ZERO; break;
 		default: break;
 		}
 		seq[k] = s->seq + s->payload_len;
@@ -290,13 +292,17 @@ static unsigned adversarial_sequence(struct rng *r, unsigned n)
 			pl[2] = (uint8_t)(i >> 8);
 			pl[3] = (uint8_t)i;
 			if (s->csum == PKTGEN_CSUM_FULL) {
-				size_t l4 = pktgen_l4_off(s), l3 = pktgen_l3_off(s);
-				in_frame[i][l4 + 16] = in_frame[i][l4 + 17] = 0;
+				size_t l4 = pktgen_l4_off(s), l3 = pktgen_l3_off(s), at = l4 + (udp ? 6 : 16);
+				in_frame[i][at] = in_frame[i][at + 1] = 0;
 				uint32_t l4len = (uint32_t)(in_len[i] - s->pad - l4);
-				uint16_t ck = (uint16_t)~ref_fold(
-					ref_sum(in_frame[i] + l4, l4len, ref_pseudo_sum(in_frame[i] + l3, s->ipv6, l4len)));
-				in_frame[i][l4 + 16] = (uint8_t)(ck >> 8);
-				in_frame[i][l4 + 17] = (uint8_t)ck;
+				uint32_t ps = ref_pseudo_sum(in_frame[i] + l3, s->ipv6, l4len);
+				if (udp) /* the pseudo-header's protocol: 17, not 6 */
+					ps += 17 - 6;
+				uint16_t ck = (uint16_t)~ref_fold(ref_sum(in_frame[i] + l4, l4len, ps));
+				if (udp && ck == 0)
+					ck = 0xffff;
+				in_frame[i][at] = (uint8_t)(ck >> 8);
+				in_frame[i][at + 1] = (uint8_t)ck;
 			}
 			expected++;
 		} else {
@@ -305,6 +311,11 @@ static unsigned adversarial_sequence(struct rng *r, unsigned n)
 		}
 	}
 	return expected;
+}
+
+static unsigned adversarial_sequence(struct rng *r, unsigned n)
+{
+	return adversarial_sequence_of(r, n, 0);
 }
 
 static void gro_loses_duplicates_and_reorders_nothing(void)
@@ -411,13 +422,15 @@ static void gro_fast_path_decides_as_the_full_path(void)
 	unsigned frames = 0;
 	for (int round = 0; round < 400 && !check_failures_in_test; round++) {
 		unsigned n = rng_range(&r, 1, MAX_IN - 1);
-		adversarial_sequence(&r, n);
+		const int udp = round % 4 == 3; /* UDP GRO has a fast path too */
+		adversarial_sequence_of(&r, n, udp);
 		const uint8_t cs = round & 1 ? SEGOFF_CSUM_VERIFIED : SEGOFF_CSUM_NONE;
 		struct segoff_gro *ga, *gb, *gc;
 		struct segoff_gro_config c;
 		segoff_gro_config_init(&c);
 		c.max_flows = 1 + (unsigned)round % 8;
 		c.max_pkts_per_flow = round % 3 ? 4 + (unsigned)round % 40 : 0;
+		c.udp = (uint8_t)udp;
 		c.deliver = record;
 		c.opaque = &a;
 		CHECK_EQ(segoff_gro_create(&c, &ga), SEGOFF_OK);

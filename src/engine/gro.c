@@ -476,8 +476,7 @@ static void flow_hold(struct segoff_gro *g, const struct segoff_pkt *pkt, const 
 	f->spans_ok = in->spans_ok;
 	for (unsigned i = 0; f->fast && i < pkt->nr_layers; i++) {
 		const struct proto_ops *ops = proto_ops_of(pkt->layer[i].proto);
-		if (ops->gro_receive &&
-		    (!ops->gro_fast || (ops->gro_fast_ok && !ops->gro_fast_ok(f, &pkt->layer[i]))))
+		if (ops->gro_receive && !ops->gro_fast)
 			f->fast = 0;
 	}
 	if (f->fast) {
@@ -680,7 +679,7 @@ static int gro_receive_parsed(struct segoff_gro *g, const struct segoff_pkt *pkt
 /* Headers equal on every byte the flow's mask keeps? The flow's header and
  * mask are SEGOFF_GRO_MAX_HDR long with the mask zero past the header, so
  * when the frame has the bytes, whole 16-byte blocks can be compared. */
-static inline int masked_equal(const uint8_t *a, size_t a_len, const uint8_t *b, const uint8_t *mask, unsigned n)
+static inline __attribute__((always_inline)) int masked_equal(const uint8_t *a, size_t a_len, const uint8_t *b, const uint8_t *mask, unsigned n)
 {
 	unsigned i = 0;
 #if defined(__SSE2__)
@@ -741,7 +740,7 @@ static inline int masked_equal(const uint8_t *a, size_t a_len, const uint8_t *b,
  * (enum gro_express): one masked header compare, the IPv4 lengths,
  * checksums and IDs, the tunnel's outer checksum presence, the TCP
  * sequence. Returns 1 if merged, 0 to let the fast path decide. */
-static inline int express_receive(struct segoff_gro *g, struct gro_flow *f, const uint8_t *frame, size_t len,
+static inline __attribute__((always_inline)) int express_receive(struct segoff_gro *g, struct gro_flow *f, const uint8_t *frame, size_t len,
 				  void *cookie)
 {
 	const unsigned hl = f->hdr_len;

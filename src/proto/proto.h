@@ -269,10 +269,6 @@ struct proto_ops {
 	int (*frag_prepare)(struct frag_ctx *c, const struct segoff_layer *l);
 	void (*frag_fixup)(const struct frag_ctx *c, uint8_t *l3, uint32_t offset, uint32_t len, int more);
 	int (*gro_fast)(const struct gro_flow *f, struct gro_in *in, const struct segoff_layer *l);
-	/* optional: whether gro_fast serves this flow's layer (a row with two
-	 * roles, as UDP plain or carrying a tunnel, may serve one); absent:
-	 * always */
-	int (*gro_fast_ok)(const struct gro_flow *f, const struct segoff_layer *l);
 	/* Which of the express path's written-out checks stands for this row's
 	 * gro_fast when no checksum is to be verified (enum gro_express);
 	 * GRO_XP_NONE keeps the row's flows off the express path. */

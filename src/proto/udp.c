@@ -189,11 +189,35 @@ static void udp_gro_complete(struct gro_flow *f, const struct segoff_layer *l, i
 	f->gso_type |= SEGOFF_GSO_UDP_L4;
 }
 
-/* Fast path: for a tunnel's carrier only; a plain UDP flow takes the full
- * path (no fast path at all, so none is tried and missed). */
-static int udp_gro_fast_ok(const struct gro_flow *f, const struct segoff_layer *l)
+/* Fast path: a tunnel's carrier (udp_tunnel.c), or a plain UDP flow whose
+ * continuing datagram repeats the ports: its length and checksum are
+ * checked here as udp_gro_check() and udp_gro_receive() would. */
+static void udp_gro_mask(const struct gro_flow *f, const struct segoff_layer *l, uint8_t *mask)
 {
-	return l->off != f->inner_l4_off;
+	if (l->off != f->inner_l4_off) {
+		segoff__udp_tunnel_gro_mask(f, l, mask);
+		return;
+	}
+	memset(mask + l->off + 4, 0, 4);
+}
+
+static int udp_gro_fast(const struct gro_flow *f, struct gro_in *in, const struct segoff_layer *l)
+{
+	if (l->off != f->inner_l4_off)
+		return segoff__udp_tunnel_gro_fast(f, in, l);
+	const uint8_t *uh = in->hdr + l->off;
+	if (rd16(uh + 6) == 0 || rd16(uh + 4) != in->frame_len - l->off || in->payload_len == 0 ||
+	    in->payload_len > f->mss)
+		return 0;
+	if (in->verify) {
+		in->payload_sum = segoff_csum(in->hdr + f->hdr_len, in->payload_len);
+		in->sum_valid = 1;
+		segoff_csum_t s = segoff__gro_pseudo(in->hdr, &f->layer[l->net], IPPROTO_UDP_NUM, in->frame_len - l->off) +
+				  segoff_csum(uh, 8) + in->payload_sum;
+		if (segoff_csum_fold(s) != 0xffff)
+			return 0; /* the full path counts it and sends it up alone */
+	}
+	return 1;
 }
 
 const struct proto_ops segoff__proto_udp = {
@@ -208,8 +232,7 @@ const struct proto_ops segoff__proto_udp = {
 	.gro_receive = udp_gro_receive,
 	.gro_close = udp_gro_close,
 	.gro_complete = udp_gro_complete,
-	.gro_mask = segoff__udp_tunnel_gro_mask,
-	.gro_fast = segoff__udp_tunnel_gro_fast,
-	.gro_fast_ok = udp_gro_fast_ok,
+	.gro_mask = udp_gro_mask,
+	.gro_fast = udp_gro_fast,
 	.gro_express = GRO_XP_UDP_CARRIER,
 };

@@ -34,7 +34,7 @@ int cmd_bench(int argc, char **argv)
 		return CLI_EXIT_USAGE;
 	}
 	if (strcmp(what, "udp") == 0) {
-		struct gro_case cases[8];
+		struct gro_case cases[16];
 		unsigned n = udp_bench_cases(cases);
 		gro_bench_run(cases, n, runs);
 		if (json) {
@@ -57,7 +57,7 @@ int cmd_bench(int argc, char **argv)
 		return CLI_EXIT_OK;
 	}
 	if (strcmp(what, "gro") == 0) {
-		struct gro_case cases[8];
+		struct gro_case cases[16];
 		unsigned n = gro_bench_cases(cases);
 		gro_bench_run(cases, n, runs);
 		gro_bench_print(cases, n, runs, json);
