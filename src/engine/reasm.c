@@ -509,6 +509,15 @@ static int dgram_grow(struct segoff_reasm *r, struct dgram *d)
 	return 0;
 }
 
+/* The common frame: an IPv4 fragment, no VLAN tag, its header whole. */
+static int ipv4_fragment_untagged(const uint8_t *frame, size_t len)
+{
+	if (len < 14 + 20 || frame[12] != 0x08 || frame[13] != 0x00 || frame[14] >> 4 != 4)
+		return 0;
+	const unsigned ihl = (frame[14] & 0xf) * 4u;
+	return ihl >= 20 && 14 + ihl <= len && (rd16(frame + 14 + 6) & 0x3fff) != 0;
+}
+
 int segoff_reasm_receive(struct segoff_reasm *r, const void *frame_v, size_t len, void *cookie, uint64_t now)
 {
 	const uint8_t *frame = frame_v;
@@ -516,9 +525,24 @@ int segoff_reasm_receive(struct segoff_reasm *r, const void *frame_v, size_t len
 		return SEGOFF_E_INVAL;
 	r->counters[SEGOFF_REASM_FRAGS]++;
 	struct segoff_pkt pkt;
-	segoff_pkt_init(&pkt, frame, len, NULL, 0);
-	/* IP is all reassembly reads: no tunnel ports */
-	int perr = segoff_parse_ports(&pkt, SEGOFF_PROTO_ETH, 0, NULL);
+	int perr;
+	if (ipv4_fragment_untagged(frame, len)) {
+		/* What the whole parse would conclude for such a frame: IPv4 at
+		 * 14, a whole header; past it reassembly reads nothing (the
+		 * kernel's IPv4 reassembly never looks at a first fragment's
+		 * transport header), so the parse is not needed. */
+		pkt.head = frame;
+		pkt.l3_off = 14;
+		pkt.l3_proto = SEGOFF_PROTO_IPV4;
+		pkt.nr_layers = 2;
+		pkt.layer[1].proto = SEGOFF_PROTO_IPV4;
+		pkt.layer[1].off = 14;
+		perr = SEGOFF_OK;
+	} else {
+		segoff_pkt_init(&pkt, frame, len, NULL, 0);
+		/* IP is all reassembly reads: no tunnel ports */
+		perr = segoff_parse_ports(&pkt, SEGOFF_PROTO_ETH, 0, NULL);
+	}
 	if (pkt.l3_proto == SEGOFF_PROTO_NONE) {
 		if (perr < 0)
 			drop(r, cookie, SEGOFF_REASM_MALFORMED);
