@@ -114,6 +114,9 @@ struct segoff_reasm_config {
 	 * fragments per datagram (reasm_too_many_frags past it, at most 8192). */
 	uint32_t max_dgrams;
 	uint32_t max_frags;
+	/* enum segoff_link: Ethernet frames (the default) or IP packets (a TUN
+	 * device, a VPN's datagrams); a reassembled datagram starts the same way */
+	uint8_t link;
 	void (*deliver)(void *opaque, const struct segoff_reasm_out *out);
 	void (*release)(void *opaque, void *cookie); /* a fragment's bytes are no longer referenced */
 	void *opaque;
@@ -128,7 +131,7 @@ int segoff_reasm_create(const struct segoff_reasm_config *cfg, struct segoff_rea
 void segoff_reasm_destroy(struct segoff_reasm *ctx);
 
 /**
- * Offer one Ethernet frame. A fragment is held (its bytes referenced until
+ * Offer one Ethernet frame (or IP packet, as the context's link type says). A fragment is held (its bytes referenced until
  * release), completes a datagram (delivered, then its fragments released),
  * or is dropped (released at once, counted by reason). A packet that is not
  * a fragment is delivered as it came. Returns SEGOFF_OK or SEGOFF_E_INVAL;

@@ -132,6 +132,10 @@ struct segoff_gro_config {
 	 * their merged packets, whose `vnet` then carries none: a context whose
 	 * outputs go to a TAP sets 0, and such packets go up unchanged. */
 	uint8_t ip_tunnels;
+	/* enum segoff_link: what segoff_gro_receive_frame() is given, Ethernet
+	 * frames (the default) or IP packets (a TUN device); outputs start the
+	 * same way, their vnet offsets counted from there */
+	uint8_t link;
 	uint32_t max_flows;         /* flows held at once; the oldest is flushed beyond (default 64,
 				     * the kernel's 8 buckets of 8) */
 	uint32_t max_size;          /* no merge to this or beyond, from the L3 header (default 65536) */
@@ -190,7 +194,8 @@ void segoff_gro_destroy(struct segoff_gro *ctx);
 int segoff_gro_receive(struct segoff_gro *ctx, const struct segoff_pkt *pkt, void *cookie, uint64_t now);
 
 /**
- * Offer one Ethernet frame, contiguous in memory, with its checksum state
+ * Offer one Ethernet frame (or IP packet, as the context's link type says),
+ * contiguous in memory, with its checksum state
  * (SEGOFF_CSUM_VERIFIED for virtio DATA_VALID, else SEGOFF_CSUM_NONE). The
  * same decisions as segoff_gro_receive(), but a packet that continues a
  * held flow is merged without being parsed: the fast path for a receive

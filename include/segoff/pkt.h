@@ -178,6 +178,24 @@ int segoff_parse(struct segoff_pkt *pkt, enum segoff_proto first, unsigned off);
 int segoff_parse_ports(struct segoff_pkt *pkt, enum segoff_proto first, unsigned off,
 		       const struct segoff_tunnel_ports *ports);
 
+/* What a buffer starts with: an Ethernet frame (a TAP, a NIC, a capture of
+ * DLT_EN10MB) or an IP packet (a TUN device, a VPN's datagram payload):
+ * IPv4 or IPv6 by the version in its first byte. */
+enum segoff_link {
+	SEGOFF_LINK_ETH = 0,
+	SEGOFF_LINK_IP
+};
+
+/**
+ * segoff_parse_ports() from the start of a buffer of link type `link`. For
+ * SEGOFF_LINK_IP, an empty buffer is SEGOFF_E_TRUNCATED and a first byte of
+ * another version SEGOFF_E_IP_VERSION (nothing parsed).
+ */
+int segoff_parse_link(struct segoff_pkt *pkt, enum segoff_link link, const struct segoff_tunnel_ports *ports);
+
+/** The link type a parsed packet started with. */
+enum segoff_link segoff_pkt_link(const struct segoff_pkt *pkt);
+
 /**
  * Copy `len` bytes of the packet from offset `off` into `dst`, across the
  * head and the slices. Returns SEGOFF_OK or SEGOFF_E_TRUNCATED.

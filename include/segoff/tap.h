@@ -28,14 +28,17 @@ extern "C" {
 
 #define SEGOFF_TAP_NAPI 0x1     /* IFF_NAPI: GRO on frames written in [V7] */
 #define SEGOFF_TAP_MULTI_QUEUE 0x2
+#define SEGOFF_TAP_TUN 0x4      /* IFF_TUN: IP packets, no Ethernet header (a VPN's device) */
 
 /* Most slices segoff_tap_write() gathers for one frame. */
 #define SEGOFF_TAP_MAX_IOV 1023 /* UIO_MAXIOV less the header */
 
 /**
  * Open (or create) TAP `name` with IFF_TAP|IFF_NO_PI|IFF_VNET_HDR and the
- * `flags` above, virtio header size `vnet_len` (10, 12, or 24 for the
- * tunnel form, EV1). The device's name
+ * `flags` above (with SEGOFF_TAP_TUN a TUN device, IFF_TUN, whose frames
+ * are IP packets: everything below then reads and writes those, the
+ * virtio_net_hdr's offsets counted from the IP header), virtio header size
+ * `vnet_len` (10, 12, or 24 for the tunnel form, EV1). The device's name
  * is written back into `name` (at least 16 bytes). Returns a file descriptor,
  * or SEGOFF_E_SYSTEM with errno set.
  */

@@ -117,7 +117,7 @@ static int config_ok(const struct segoff_gro_config *cfg)
 {
 	return cfg && cfg->deliver && cfg->max_flows > 0 && cfg->max_flows <= (1u << 20) &&
 	       cfg->max_pkts_per_flow <= 65535 && cfg->min_mss > 0 && cfg->max_size > 0 &&
-	       cfg->max_size <= GRO_MAX_SIZE_LIMIT && cfg->mode <= SEGOFF_GRO_MODE_LRO;
+	       cfg->max_size <= GRO_MAX_SIZE_LIMIT && cfg->mode <= SEGOFF_GRO_MODE_LRO && cfg->link <= SEGOFF_LINK_IP;
 }
 
 /* Packets one flow has slots for. Without a limit of the caller's: every
@@ -866,7 +866,7 @@ int segoff_gro_receive_frame(struct segoff_gro *g, const void *frame, size_t len
 		return SEGOFF_OK;
 	struct segoff_pkt pkt;
 	segoff_pkt_init(&pkt, frame, len, NULL, 0);
-	if (segoff_parse_ports(&pkt, SEGOFF_PROTO_ETH, 0, &g->cfg.tunnel_ports) < 0)
+	if (segoff_parse_link(&pkt, (enum segoff_link)g->cfg.link, &g->cfg.tunnel_ports) < 0)
 		pkt.nr_layers = 0; /* unparsable: it goes up unchanged */
 	pkt.csum_state = csum_state;
 	if (pkt.nr_frags > SEGOFF_GRO_MAX_FRAGS)

@@ -37,8 +37,9 @@ _Static_assert(KEY_MAX % 8 == 0, "hash_key reads whole words");
 #define NR_CLASSES 13
 #define NO_BLOCK UINT32_MAX
 _Static_assert((2u << (NR_CLASSES - 1)) == DGRAM_MAX_FRAGS, "one class per power of two up to the most");
-/* The smallest frame a held fragment can be: Ethernet, IPv4, one data byte. */
-#define MIN_FRAG_FRAME (14 + 20 + 1)
+/* The smallest frame a held fragment can be: Ethernet (not on an IP link),
+ * IPv4, one data byte. */
+#define MIN_FRAG_FRAME(cfg) (((cfg)->link == SEGOFF_LINK_ETH ? 14u : 0u) + 20 + 1)
 
 struct frag_entry {
 	uint32_t offset, end;
@@ -115,7 +116,8 @@ void segoff_reasm_config_init(struct segoff_reasm_config *cfg)
 static int config_ok(const struct segoff_reasm_config *cfg)
 {
 	return cfg && cfg->deliver && cfg->max_dgrams <= (1u << 20) && cfg->max_frags <= DGRAM_MAX_FRAGS &&
-	       cfg->mem_high > 0 && cfg->mem_high <= (1ull << 34) && cfg->mem_low <= cfg->mem_high;
+	       cfg->mem_high > 0 && cfg->mem_high <= (1ull << 34) && cfg->mem_low <= cfg->mem_high &&
+	       cfg->link <= SEGOFF_LINK_IP;
 }
 
 /* Datagrams in flight: as many as mem_high holds at one small fragment each. */
@@ -123,7 +125,7 @@ static uint32_t dgrams_for(const struct segoff_reasm_config *cfg)
 {
 	if (cfg->max_dgrams)
 		return cfg->max_dgrams;
-	uint64_t n = cfg->mem_high / (DGRAM_CHARGE + FRAG_CHARGE(MIN_FRAG_FRAME)) + 2;
+	uint64_t n = cfg->mem_high / (DGRAM_CHARGE + FRAG_CHARGE(MIN_FRAG_FRAME(cfg))) + 2;
 	return n < (1u << 20) ? (uint32_t)n : (1u << 20);
 }
 
@@ -131,7 +133,7 @@ static uint32_t dgrams_for(const struct segoff_reasm_config *cfg)
  * than mem_high holds, and room for the largest datagram to double once. */
 static uint64_t arena_for(const struct segoff_reasm_config *cfg)
 {
-	uint64_t live = cfg->mem_high / FRAG_CHARGE(MIN_FRAG_FRAME) + 2;
+	uint64_t live = cfg->mem_high / FRAG_CHARGE(MIN_FRAG_FRAME(cfg)) + 2;
 	return 2 * live + 2 * (uint64_t)DGRAM_MAX_FRAGS;
 }
 
@@ -509,13 +511,15 @@ static int dgram_grow(struct segoff_reasm *r, struct dgram *d)
 	return 0;
 }
 
-/* The common frame: an IPv4 fragment, no VLAN tag, its header whole. */
-static int ipv4_fragment_untagged(const uint8_t *frame, size_t len)
+/* The common frame: an IPv4 fragment, no VLAN tag, its header whole;
+ * returns where that header starts (14, or 0 for an IP packet), or -1. */
+static int ipv4_fragment_at(const uint8_t *frame, size_t len, enum segoff_link link)
 {
-	if (len < 14 + 20 || frame[12] != 0x08 || frame[13] != 0x00 || frame[14] >> 4 != 4)
-		return 0;
-	const unsigned ihl = (frame[14] & 0xf) * 4u;
-	return ihl >= 20 && 14 + ihl <= len && (rd16(frame + 14 + 6) & 0x3fff) != 0;
+	const unsigned l3 = link == SEGOFF_LINK_ETH ? 14 : 0;
+	if (len < l3 + 20 || (l3 && (frame[12] != 0x08 || frame[13] != 0x00)) || frame[l3] >> 4 != 4)
+		return -1;
+	const unsigned ihl = (frame[l3] & 0xf) * 4u;
+	return ihl >= 20 && l3 + ihl <= len && (rd16(frame + l3 + 6) & 0x3fff) != 0 ? (int)l3 : -1;
 }
 
 int segoff_reasm_receive(struct segoff_reasm *r, const void *frame_v, size_t len, void *cookie, uint64_t now)
@@ -525,23 +529,23 @@ int segoff_reasm_receive(struct segoff_reasm *r, const void *frame_v, size_t len
 		return SEGOFF_E_INVAL;
 	r->counters[SEGOFF_REASM_FRAGS]++;
 	struct segoff_pkt pkt;
-	int perr;
-	if (ipv4_fragment_untagged(frame, len)) {
+	int perr, l3 = ipv4_fragment_at(frame, len, (enum segoff_link)r->cfg.link);
+	if (l3 >= 0) {
 		/* What the whole parse would conclude for such a frame: IPv4 at
-		 * 14, a whole header; past it reassembly reads nothing (the
+		 * l3, a whole header; past it reassembly reads nothing (the
 		 * kernel's IPv4 reassembly never looks at a first fragment's
 		 * transport header), so the parse is not needed. */
 		pkt.head = frame;
-		pkt.l3_off = 14;
+		pkt.l3_off = (uint16_t)l3;
 		pkt.l3_proto = SEGOFF_PROTO_IPV4;
-		pkt.nr_layers = 2;
-		pkt.layer[1].proto = SEGOFF_PROTO_IPV4;
-		pkt.layer[1].off = 14;
+		pkt.nr_layers = 1;
+		pkt.layer[0].proto = SEGOFF_PROTO_IPV4;
+		pkt.layer[0].off = (uint16_t)l3;
 		perr = SEGOFF_OK;
 	} else {
 		segoff_pkt_init(&pkt, frame, len, NULL, 0);
 		/* IP is all reassembly reads: no tunnel ports */
-		perr = segoff_parse_ports(&pkt, SEGOFF_PROTO_ETH, 0, NULL);
+		perr = segoff_parse_link(&pkt, (enum segoff_link)r->cfg.link, NULL);
 	}
 	if (pkt.l3_proto == SEGOFF_PROTO_NONE) {
 		if (perr < 0)
@@ -581,7 +585,7 @@ int segoff_reasm_receive(struct segoff_reasm *r, const void *frame_v, size_t len
 		return SEGOFF_OK;
 	}
 	/* VLAN tags are part of who the datagram belongs to */
-	if (pkt.l3_off > 14 && fi.key_len + (pkt.l3_off - 14u) <= KEY_MAX) {
+	if (r->cfg.link == SEGOFF_LINK_ETH && pkt.l3_off > 14 && fi.key_len + (pkt.l3_off - 14u) <= KEY_MAX) {
 		memcpy(fi.key + fi.key_len, frame + 14, pkt.l3_off - 14u);
 		fi.key_len += pkt.l3_off - 14u;
 	}

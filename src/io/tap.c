@@ -34,7 +34,7 @@ int segoff_tap_open(char *name, unsigned flags, unsigned vnet_len)
 		return SEGOFF_E_SYSTEM;
 	struct ifreq ifr;
 	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
+	ifr.ifr_flags = (flags & SEGOFF_TAP_TUN ? IFF_TUN : IFF_TAP) | IFF_NO_PI | IFF_VNET_HDR;
 	if (flags & SEGOFF_TAP_NAPI)
 		ifr.ifr_flags |= IFF_NAPI;
 	if (flags & SEGOFF_TAP_MULTI_QUEUE)

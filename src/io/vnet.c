@@ -87,7 +87,8 @@ static int vnet_tunnel_check(const struct segoff_vnet_hdr *h, const struct segof
 		return SEGOFF_E_VNET_NEEDS_CSUM;
 	unsigned outer_nh_len = bits == SEGOFF_VNET_GSO_UDP_TUNNEL_IPV4 ? 20 : 40;
 	unsigned inner_nh_len = inner == SEGOFF_VNET_GSO_TCPV6 ? 40 : 20;
-	if (h->outer_th_offset < 14 + outer_nh_len || h->inner_nh_offset < h->outer_th_offset + 8u ||
+	const unsigned link_len = segoff_pkt_link(pkt) == SEGOFF_LINK_IP ? 0 : 14;
+	if (h->outer_th_offset < link_len + outer_nh_len || h->inner_nh_offset < h->outer_th_offset + 8u ||
 	    h->csum_start < h->inner_nh_offset + inner_nh_len)
 		return SEGOFF_E_VNET_TUNNEL_OFFSETS;
 	/* what the offsets name must be what the parse found (segoff cuts by
@@ -103,7 +104,9 @@ int segoff_vnet_to_pkt(const struct segoff_vnet_hdr *h, struct segoff_pkt *pkt)
 {
 	if (!h || !pkt)
 		return SEGOFF_E_INVAL;
-	if (pkt->len < 14)
+	/* a TAP refuses frames shorter than an Ethernet header; a TUN only an
+	 * empty packet (its version byte says IPv4 or IPv6) */
+	if (pkt->len < (segoff_pkt_link(pkt) == SEGOFF_LINK_IP ? 1u : 14u))
 		return SEGOFF_E_FRAME_SHORT;
 	const int tunnel = (h->gso_type & VNET_TUNNEL_BITS) != 0;
 	if (tunnel) {

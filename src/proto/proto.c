@@ -121,11 +121,9 @@ int segoff_parse(struct segoff_pkt *pkt, enum segoff_proto first, unsigned off)
 	return segoff_parse_ports(pkt, first, off, &default_ports);
 }
 
-int segoff_parse_ports(struct segoff_pkt *pkt, enum segoff_proto first, unsigned off,
-		       const struct segoff_tunnel_ports *ports)
+/* No layers yet: what a parse that found nothing leaves. */
+static void parse_reset(struct segoff_pkt *pkt, unsigned off)
 {
-	if (!pkt || !pkt->head || !proto_ops_of(first))
-		return SEGOFF_E_INVAL;
 	pkt->nr_layers = 0;
 	pkt->l3_off = pkt->l4_off = pkt->inner_l3_off = pkt->inner_l4_off = 0xffff;
 	pkt->l3_proto = pkt->l4_proto = pkt->inner_l3_proto = pkt->inner_l4_proto = SEGOFF_PROTO_NONE;
@@ -133,6 +131,14 @@ int segoff_parse_ports(struct segoff_pkt *pkt, enum segoff_proto first, unsigned
 	pkt->is_fragment = 0;
 	pkt->nr_vlan = 0;
 	pkt->payload_off = (uint16_t)off;
+}
+
+int segoff_parse_ports(struct segoff_pkt *pkt, enum segoff_proto first, unsigned off,
+		       const struct segoff_tunnel_ports *ports)
+{
+	if (!pkt || !pkt->head || !proto_ops_of(first))
+		return SEGOFF_E_INVAL;
+	parse_reset(pkt, off);
 
 	/* Header offsets are 16-bit, like the kernel's. */
 	if (off > 0xffff)
@@ -182,6 +188,32 @@ int segoff_parse_ports(struct segoff_pkt *pkt, enum segoff_proto first, unsigned
 	}
 	pkt->encap_depth = (uint8_t)st.depth;
 	return SEGOFF_OK;
+}
+
+int segoff_parse_link(struct segoff_pkt *pkt, enum segoff_link link, const struct segoff_tunnel_ports *ports)
+{
+	if (!pkt || !pkt->head)
+		return SEGOFF_E_INVAL;
+	if (link == SEGOFF_LINK_ETH)
+		return segoff_parse_ports(pkt, SEGOFF_PROTO_ETH, 0, ports);
+	if (link != SEGOFF_LINK_IP)
+		return SEGOFF_E_INVAL;
+	/* a TUN's packet says its protocol by its version, as the kernel's
+	 * tun_get_user() reads it with IFF_NO_PI */
+	enum segoff_proto first = SEGOFF_PROTO_NONE;
+	if (pkt->head_len)
+		first = pkt->head[0] >> 4 == 4 ? SEGOFF_PROTO_IPV4 : pkt->head[0] >> 4 == 6 ? SEGOFF_PROTO_IPV6 : first;
+	if (first == SEGOFF_PROTO_NONE) {
+		parse_reset(pkt, 0);
+		return pkt->head_len ? SEGOFF_E_IP_VERSION : SEGOFF_E_TRUNCATED;
+	}
+	return segoff_parse_ports(pkt, first, 0, ports);
+}
+
+enum segoff_link segoff_pkt_link(const struct segoff_pkt *pkt)
+{
+	return pkt->nr_layers && segoff__proto_table[pkt->layer[0].proto]->role == ROLE_NET ? SEGOFF_LINK_IP
+											 : SEGOFF_LINK_ETH;
 }
 
 segoff_csum_t segoff__gro_payload_sum(const struct segoff_pkt *pkt)
