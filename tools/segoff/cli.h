@@ -18,6 +18,7 @@ int cmd_coalesce(int argc, char **argv);
 int cmd_reassemble(int argc, char **argv);
 int cmd_features(int argc, char **argv);
 int cmd_wire(int argc, char **argv);
+int cmd_relay(int argc, char **argv);
 int cmd_lab(int argc, char **argv);
 
 /* cli_args.c: parse an option's value; on a bad one, print why and return -1. */

@@ -13,6 +13,7 @@ static const struct command {
 	{ "reassemble", cmd_reassemble, "put IP fragments in a capture back together, as Linux does" },
 	{ "features", cmd_features, "resolve a device's offload features as ethtool -k shows them" },
 	{ "wire", cmd_wire, "be the NIC pair between two TAP devices: TSO/USO out, GRO/LRO in" },
+	{ "relay", cmd_relay, "carry a TUN device's IP packets to a peer in UDP, with GSO and GRO (a VPN datapath)" },
 	{ "lab", cmd_lab, "measure offloads with iperf3 through segoff wire and a veth pair (root)" },
 	{ "demo", cmd_demo, "generate a TCP trace, segment it, report and write captures" },
 	{ "bench", cmd_bench, "measure speed (bench gso|gro|udp)" },
