@@ -7,6 +7,11 @@
  *   xfer bursts IFNAME TRIES SEED     write TRIES bursts of 2-64 back-to-back TCP
  *                                     segments (100 bytes, one flow per burst) with
  *                                     AF_PACKET; prints "SPORT K" per burst
+ *   xfer udpstorm DST PORT SPORT COUNT SEED
+ *                                     send COUNT UDP datagrams from this host's address
+ *                                     and port SPORT (a raw socket: SPORT may be taken)
+ *                                     to DST:PORT, payloads a relay must refuse:
+ *                                     not IP, cut, lying lengths, long IPv6 chains
  *   xfer catch IFNAME TRIES MS        count, per burst, the frames and payload bytes
  *                                     that arrive on IFNAME within MS ms of the last;
  *                                     prints "SPORT FRAMES BYTES" per burst seen
@@ -334,6 +339,79 @@ static int do_catch(const char *ifname, unsigned tries, unsigned ms)
 	return 0;
 }
 
+/* A payload no relay may take for an IP packet, or one it must check. */
+static size_t bad_inner(uint8_t *f, uint64_t *st)
+{
+	size_t len = 1 + xorshift(st) % 1400;
+	for (size_t i = 0; i < len; i++)
+		f[i] = (uint8_t)xorshift(st);
+	switch (xorshift(st) % 6) {
+	case 0: /* IPv4 whose tot_len lies */
+		f[0] = 0x45;
+		f[2] = (uint8_t)(len >> 8);
+		f[3] = (uint8_t)(len + 7);
+		break;
+	case 1: /* IPv4 cut inside its header */
+		f[0] = 0x4f;
+		len = 12;
+		break;
+	case 2: /* IPv6 with a chain of hop-by-hop headers */
+		f[0] = 0x60;
+		f[6] = 0;
+		len = 40 + 150 * 8;
+		f[4] = (uint8_t)((len - 40) >> 8);
+		f[5] = (uint8_t)(len - 40);
+		for (size_t o = 40; o + 8 <= len; o += 8) {
+			f[o] = 0;
+			f[o + 1] = 0;
+		}
+		break;
+	case 3: /* IPv4 TCP with data offset 0, lengths right */
+		f[0] = 0x45;
+		f[2] = (uint8_t)(len >> 8);
+		f[3] = (uint8_t)len;
+		f[9] = 6;
+		f[6] = f[7] = 0;
+		if (len < 40) {
+			len = 40;
+			f[3] = 40;
+		}
+		f[20 + 12] = 0;
+		break;
+	default: /* not IP at all */
+		f[0] = (uint8_t)(f[0] & 0x3f);
+		break;
+	}
+	return len;
+}
+
+static int do_udpstorm(const char *dst, unsigned port, unsigned sport, unsigned long count, uint64_t seed)
+{
+	int s = socket(AF_INET, SOCK_RAW, IPPROTO_UDP);
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	if (s < 0 || inet_pton(AF_INET, dst, &to.sin_addr) != 1) {
+		perror("xfer udpstorm");
+		return 2;
+	}
+	static uint8_t d[8 + 2000];
+	uint64_t st = seed | 1;
+	unsigned long sent = 0;
+	for (unsigned long i = 0; i < count; i++) {
+		size_t len = bad_inner(d + 8, &st) + 8;
+		d[0] = (uint8_t)(sport >> 8);
+		d[1] = (uint8_t)sport;
+		d[2] = (uint8_t)(port >> 8);
+		d[3] = (uint8_t)port;
+		d[4] = (uint8_t)(len >> 8);
+		d[5] = (uint8_t)len;
+		d[6] = d[7] = 0; /* no checksum: IPv4 allows it */
+		if (sendto(s, d, len, 0, (struct sockaddr *)&to, sizeof(to)) > 0)
+			sent++;
+	}
+	printf("%lu\n", sent);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 4 && strcmp(argv[1], "recv") == 0)
@@ -344,9 +422,13 @@ int main(int argc, char **argv)
 		return do_storm(argv[2], strtoul(argv[3], NULL, 0), strtoull(argv[4], NULL, 0));
 	if (argc == 5 && strcmp(argv[1], "bursts") == 0)
 		return do_bursts(argv[2], (unsigned)strtoul(argv[3], NULL, 0), strtoull(argv[4], NULL, 0));
+	if (argc == 7 && strcmp(argv[1], "udpstorm") == 0)
+		return do_udpstorm(argv[2], (unsigned)strtoul(argv[3], NULL, 0), (unsigned)strtoul(argv[4], NULL, 0),
+				   strtoul(argv[5], NULL, 0), strtoull(argv[6], NULL, 0));
 	if (argc == 5 && strcmp(argv[1], "catch") == 0)
 		return do_catch(argv[2], (unsigned)strtoul(argv[3], NULL, 0), (unsigned)strtoul(argv[4], NULL, 0));
 	fprintf(stderr, "usage: xfer recv ADDR PORT | send ADDR PORT BYTES SEED | storm IFNAME COUNT SEED |\n"
-			"       bursts IFNAME TRIES SEED | catch IFNAME TRIES MS\n");
+			"       bursts IFNAME TRIES SEED | catch IFNAME TRIES MS |\n"
+			"       udpstorm DST PORT SPORT COUNT SEED\n");
 	return 2;
 }

@@ -318,7 +318,10 @@ static int inner_ok(struct relay_stats *st, const uint8_t *d, uint32_t len)
 	struct segoff_pkt p;
 	segoff_pkt_init(&p, d, len, NULL, 0);
 	int rc = segoff_parse_link(&p, SEGOFF_LINK_IP, NULL);
-	if (rc < 0 && p.l3_proto == SEGOFF_PROTO_NONE) {
+	/* what the parser refuses goes no further (a TCP data offset below 5,
+	 * an IPv6 chain past the limit...), but for a fragment too short for
+	 * its transport header: reassembly is the receiver's to judge */
+	if (rc < 0 && !(p.is_fragment && p.l3_proto != SEGOFF_PROTO_NONE && rc == SEGOFF_E_TRUNCATED)) {
 		drop(st, RC_drop_malformed, rc);
 		return 0;
 	}
