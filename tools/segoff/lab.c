@@ -187,7 +187,7 @@ static const char *json_at(const char *from, const char *key)
 
 struct row {
 	char name[64];
-	int kind;               /* 0 veth, 1 wire */
+	int kind;               /* 0 veth, 1 wire, 2 relay */
 	int udp;
 	int vxlan;              /* TCP between VXLAN devices over the link */
 	double gbps, seconds;
@@ -204,6 +204,7 @@ struct lab_opts {
 	const char *out_dir;
 	int udp;
 	int vxlan;              /* the VXLAN rows */
+	int relay;              /* the segoff relay rows */
 	int runs;               /* rounds over the whole matrix; medians reported */
 };
 
@@ -221,13 +222,13 @@ static int vxlan_up(const char *dev_a, const char *dev_b)
 }
 
 #define LAB_MAX_RUNS 9
-#define LAB_MAX_ROWS 24
+#define LAB_MAX_ROWS 32
 
-static int wait_for_ready(const char *err_path, pid_t wire)
+static int wait_for_ready(const char *err_path, pid_t wire, const char *what)
 {
 	for (int i = 0; i < 300 && !interrupted; i++) {
 		char *s = slurp(err_path);
-		int ready = s && strstr(s, "segoff wire: ready");
+		int ready = s && strstr(s, what);
 		free(s);
 		if (ready)
 			return 0;
@@ -341,6 +342,13 @@ static void veth_row(struct row *r, const struct lab_opts *o, int offloads, int 
 	run("ip -n %s link del sglv-a", ns_a);
 }
 
+/* CPU seconds a child used. */
+static double cpu_seconds(const struct rusage *ru)
+{
+	return (double)ru->ru_utime.tv_sec + ru->ru_utime.tv_usec / 1e6 + (double)ru->ru_stime.tv_sec +
+	       ru->ru_stime.tv_usec / 1e6;
+}
+
 /* What one wire row runs. */
 struct wire_row_cfg {
 	int gso, tso;           /* kernel GSO on A; TSO/USO offered by the wire */
@@ -372,7 +380,7 @@ static void wire_row(struct row *r, const struct lab_opts *o, const char *exe, c
 			 "--tunnel", c->tunnel ? "on" : "off", "--json", "sgla", "sglb", NULL };
 	unlink(errp); /* an earlier run's "ready" must not count */
 	pid_t w = spawn(argv, outp, errp);
-	if (w < 0 || wait_for_ready(errp, w) < 0) {
+	if (w < 0 || wait_for_ready(errp, w, "segoff wire: ready") < 0) {
 		snprintf(r->why, sizeof(r->why), "segoff wire did not start");
 		if (w > 0)
 			kid_kill(w, NULL);
@@ -397,8 +405,7 @@ static void wire_row(struct row *r, const struct lab_opts *o, const char *exe, c
 	struct rusage ru;
 	memset(&ru, 0, sizeof(ru));
 	kid_kill(w, &ru);
-	r->segoff_cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
-			ru.ru_stime.tv_usec / 1e6;
+	r->segoff_cpu = cpu_seconds(&ru);
 	char *j = slurp(outp);
 	const char *d = j ? strstr(j, "\"from\": \"sgla\"") : NULL;
 	if (d) {
@@ -414,6 +421,69 @@ static void wire_row(struct row *r, const struct lab_opts *o, const char *exe, c
 	free(j);
 	unlink(outp);
 	unlink(errp);
+}
+
+/* Two segoff relays, one per namespace, over a veth (underlay 192.0.2.1
+ * and .2), their TUNs 198.51.100.1 and .2: iperf3 TCP (or the UDP GSO
+ * sender) between the inner addresses. segoff's CPU is both relays'. */
+static void relay_row(struct row *r, const struct lab_opts *o, const char *exe, int offloads, int udp)
+{
+	snprintf(r->name, sizeof(r->name), "relay%s offloads=%s", udp ? " udp" : "", offloads ? "on" : "off");
+	r->kind = 2;
+	r->udp = udp;
+	if (run("ip link add sglv-a netns %s type veth peer name sglv-b netns %s", ns_a, ns_b) ||
+	    run("ip -n %s addr add 192.0.2.1/24 dev sglv-a && ip -n %s link set sglv-a up", ns_a, ns_a) ||
+	    run("ip -n %s addr add 192.0.2.2/24 dev sglv-b && ip -n %s link set sglv-b up", ns_b, ns_b)) {
+		snprintf(r->why, sizeof(r->why), "cannot create the veth pair");
+		run("ip -n %s link del sglv-a 2>/dev/null", ns_a);
+		return;
+	}
+	char outp[2][512], errp[2][512];
+	pid_t pid[2] = { -1, -1 };
+	const char *ns[2] = { ns_a, ns_b }, *me[2] = { "192.0.2.1:5555", "192.0.2.2:5555" };
+	int started = 1;
+	for (int k = 0; k < 2; k++) {
+		snprintf(outp[k], sizeof(outp[k]), "%s/relay-%d-%d.json", o->out_dir, (int)getpid(), k);
+		snprintf(errp[k], sizeof(errp[k]), "%s/relay-%d-%d.err", o->out_dir, (int)getpid(), k);
+		unlink(errp[k]);
+		char *argv[] = { "ip", "netns", "exec", (char *)ns[k], (char *)exe, "relay", "sglr0", "--listen",
+				 (char *)me[k], "--peer", (char *)me[!k], "--offloads", offloads ? "on" : "off", "--json",
+				 NULL };
+		pid[k] = spawn(argv, outp[k], errp[k]);
+		if (pid[k] < 0 || wait_for_ready(errp[k], pid[k], "segoff relay: ready") < 0)
+			started = 0;
+	}
+	if (!started || run("ip -n %s addr add 198.51.100.1/24 dev sglr0 && ip -n %s link set sglr0 up", ns_a, ns_a) ||
+	    run("ip -n %s addr add 198.51.100.2/24 dev sglr0 && ip -n %s link set sglr0 up", ns_b, ns_b)) {
+		snprintf(r->why, sizeof(r->why), "segoff relay did not start");
+	} else {
+		udp ? udp_gso(r, o, "198.51.100.2") : iperf(r, o, "198.51.100.2");
+	}
+	for (int k = 0; k < 2; k++) {
+		struct rusage ru;
+		memset(&ru, 0, sizeof(ru));
+		if (pid[k] > 0)
+			kid_kill(pid[k], &ru);
+		r->segoff_cpu += cpu_seconds(&ru);
+	}
+	char *a = slurp(outp[0]), *b = slurp(outp[1]);
+	if (a && b) {
+		r->in_pkts = json_num(a, "tun_rx_packets");
+		r->in_bytes = json_num(a, "tun_rx_bytes");
+		r->wire_frames = json_num(a, "udp_tx_datagrams");
+		r->out_pkts = json_num(b, "tun_tx_packets");
+		r->out_bytes = json_num(b, "tun_tx_bytes");
+	} else if (r->ok) {
+		r->ok = 0;
+		snprintf(r->why, sizeof(r->why), "segoff relay gave no counters");
+	}
+	free(a);
+	free(b);
+	for (int k = 0; k < 2; k++) {
+		unlink(outp[k]);
+		unlink(errp[k]);
+	}
+	run("ip -n %s link del sglv-a", ns_a);
 }
 
 static double per_gb(double cpu, double bytes)
@@ -458,6 +528,19 @@ static int one_round(struct row *rows, const struct lab_opts *o, const char *exe
 			fprintf(stderr, "  %-34s %s%.2f Gbit/s\n", rows[n].name, rows[n].ok ? "" : "FAILED ", rows[n].gbps);
 			n++;
 		}
+	}
+	/* a VPN's datapath: segoff relay with offloads on and off, beside the
+	 * kernel's own VXLAN tunnel over the same veth */
+	if (o->relay && !interrupted) {
+		if (!o->vxlan)
+			veth_row(&rows[n++], o, 1, 0, 1);
+		for (int udp = 0; udp <= o->udp && !interrupted; udp++)
+			for (int off = 1; off >= 0 && !interrupted; off--) {
+				relay_row(&rows[n], o, exe, off, udp);
+				fprintf(stderr, "  %-34s %s%.2f Gbit/s\n", rows[n].name, rows[n].ok ? "" : "FAILED ",
+					rows[n].gbps);
+				n++;
+			}
 	}
 	return n;
 }
@@ -532,7 +615,7 @@ static void print_table(FILE *f, const struct row *rows, int n)
 		snprintf(retr, sizeof(retr), r->udp ? "%.0f%%" : "%.0f", r->retrans);
 		fprintf(f, "%-34s %7.2f %7s %7.3f %7.3f ", r->name, r->gbps, retr, per_gb(r->snd_cpu, r->bytes),
 			per_gb(r->rcv_cpu, r->bytes));
-		if (r->kind == 1)
+		if (r->kind != 0)
 			fprintf(f, "%7.3f %9.1f %8.0f %8.0f\n", per_gb(r->segoff_cpu, r->bytes),
 				r->wire_frames / r->seconds / 1e3, r->in_pkts ? r->in_bytes / r->in_pkts : 0,
 				r->out_pkts ? r->out_bytes / r->out_pkts : 0);
@@ -553,9 +636,9 @@ static void write_json(const char *path, const struct row *rows, int n, const st
 		fprintf(f,
 			"%s\n {\"name\": \"%s\", \"kind\": \"%s\", \"proto\": \"%s\", \"ok\": %s, \"gbit_s\": %.3f, "
 			"\"%s\": %.1f, \"sender_cpu_s_per_gb\": %.4f, \"receiver_cpu_s_per_gb\": %.4f",
-			i ? "," : "", r->name, r->kind ? "wire" : "veth", r->udp ? "udp" : r->vxlan ? "tcp-in-vxlan" : "tcp", r->ok ? "true" : "false",
+			i ? "," : "", r->name, r->kind == 2 ? "relay" : r->kind ? "wire" : "veth", r->udp ? "udp" : r->vxlan ? "tcp-in-vxlan" : "tcp", r->ok ? "true" : "false",
 			r->gbps, r->udp ? "lost_percent" : "retransmits", r->retrans, per_gb(r->snd_cpu, r->bytes), per_gb(r->rcv_cpu, r->bytes));
-		if (r->kind == 1)
+		if (r->kind != 0)
 			fprintf(f,
 				", \"segoff_cpu_s_per_gb\": %.4f, \"wire_frames_per_s\": %.0f, \"avg_in_bytes\": %.0f, "
 				"\"avg_out_bytes\": %.0f",
@@ -596,7 +679,7 @@ static void write_svg(const char *path, const struct row *rows, int n)
 		int y = top + i * (bar + gap);
 		double v = r->ok ? r->gbps : 0;
 		int w = (int)(v / max * width);
-		const char *color = r->kind == 0 ? "#999999" : r->udp ? "#e08a2c" : "#2c6fbb";
+		const char *color = r->kind == 0 ? "#999999" : r->kind == 2 ? "#2e8b57" : r->udp ? "#e08a2c" : "#2c6fbb";
 		fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%s</text>\n", left - 8, y + 13, r->name);
 		fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"/>\n", left, y, w, bar, color);
 		fprintf(f, "<text x=\"%d\" y=\"%d\">%s%.2f</text>\n", left + w + 4, y + 13, r->ok ? "" : "failed ", v);
@@ -620,10 +703,13 @@ static int have(const char *prog)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: segoff lab [--duration S] [--quick] [--runs N] [--out DIR] [--no-udp] [--no-vxlan]\n"
+		   "                 [--no-relay]\n"
 		   "  Root only. Builds two namespaces joined by segoff wire and runs iperf3 for\n"
 		   "  kernel GSO on/off x segoff TSO on/off x GRO on/off/lro, UDP GSO with USO\n"
 		   "  on/off, TCP between VXLAN devices with the wire's tunnel offloads on/off,\n"
-		   "  and a veth pair as the kernel-only reference, in one run.\n"
+		   "  TCP and UDP through a pair of segoff relays (TUN in UDP over a veth) with\n"
+		   "  offloads on/off beside the kernel's VXLAN over the same veth, and a veth\n"
+		   "  pair as the kernel-only reference, in one run.\n"
 		   "  --duration S   seconds per run (default 5)\n"
 		   "  --quick        1 second per run\n"
 		   "  --runs N       N rounds over the whole matrix; the table shows each row from\n"
@@ -637,10 +723,10 @@ int cmd_lab(int argc, char **argv)
 		{ "duration", required_argument, NULL, 'd' }, { "quick", no_argument, NULL, 'q' },
 		{ "out", required_argument, NULL, 'o' },      { "no-udp", no_argument, NULL, 'u' },
 		{ "runs", required_argument, NULL, 'r' },     { "help", no_argument, NULL, 'h' },
-		{ "no-vxlan", no_argument, NULL, 'x' },
+		{ "no-vxlan", no_argument, NULL, 'x' },       { "no-relay", no_argument, NULL, 'R' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct lab_opts o = { .duration = 5, .out_dir = "lab-out", .udp = 1, .vxlan = 1, .runs = 1 };
+	struct lab_opts o = { .duration = 5, .out_dir = "lab-out", .udp = 1, .vxlan = 1, .relay = 1, .runs = 1 };
 	int opt;
 	optind = 1;
 	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -663,6 +749,9 @@ int cmd_lab(int argc, char **argv)
 			break;
 		case 'x':
 			o.vxlan = 0;
+			break;
+		case 'R':
+			o.relay = 0;
 			break;
 		case 'r': {
 			unsigned long long v;
@@ -713,8 +802,8 @@ int cmd_lab(int argc, char **argv)
 
 	static struct row runs[LAB_MAX_RUNS][LAB_MAX_ROWS];
 	struct row rows[LAB_MAX_ROWS];
-	double ratio_off[LAB_MAX_RUNS], ratio_veth[LAB_MAX_RUNS];
-	int n = 0, nratio = 0;
+	double ratio_off[LAB_MAX_RUNS], ratio_veth[LAB_MAX_RUNS], ratio_relay[LAB_MAX_RUNS];
+	int n = 0, nratio = 0, nrelay = 0;
 	fprintf(stderr, "segoff lab: %g s per run, %d round%s\n", o.duration, o.runs, o.runs > 1 ? "s" : "");
 	for (int r = 0; r < o.runs && !interrupted; r++) {
 		n = one_round(runs[r], &o, exe);
@@ -723,6 +812,10 @@ int cmd_lab(int argc, char **argv)
 			ratio_off[nratio] = off;
 			ratio_veth[nratio++] = veth;
 		}
+		const struct row *ron = find_row(runs[r], n, "relay offloads=on"),
+				 *roff = find_row(runs[r], n, "relay offloads=off");
+		if (!interrupted && ron && roff && roff->gbps > 0)
+			ratio_relay[nrelay++] = ron->gbps / roff->gbps;
 	}
 	cleanup();
 	if (interrupted) {
@@ -745,6 +838,12 @@ int cmd_lab(int argc, char **argv)
 		for (int i = 0; i < nratio; i++)
 			printf(" %.2fx", ratio_veth[i]);
 		printf(" (median %.2fx)\n", median(ratio_veth, nratio));
+	}
+	if (nrelay) {
+		printf("within each round: relay offloads on vs off:                ");
+		for (int i = 0; i < nrelay; i++)
+			printf(" %.1fx", ratio_relay[i]);
+		printf(" (median %.1fx)\n", median(ratio_relay, nrelay));
 	}
 	printf("wrote %s/lab.json and %s/lab.svg\n", o.out_dir, o.out_dir);
 	int failed = 0;

@@ -100,17 +100,24 @@ static void sender(const char *server_ip, double duration, int out_fd)
 {
 	struct child_report rep = { 0, 0 };
 	int s = socket(AF_INET, SOCK_DGRAM, 0);
-	int seg = LAB_UDP_SEG;
 	struct sockaddr_in a = server_addr(server_ip);
-	if (s < 0 || setsockopt(s, IPPROTO_UDP, UDP_SEGMENT, &seg, sizeof(seg)) < 0 ||
-	    connect(s, (struct sockaddr *)&a, sizeof(a)) < 0)
+	if (s < 0 || connect(s, (struct sockaddr *)&a, sizeof(a)) < 0)
+		_exit(1);
+	/* datagrams that fill the route's MTU (1472 bytes on Ethernet, less
+	 * through a tunnel such as segoff relay's TUN) */
+	int mtu = 0, seg = LAB_UDP_SEG;
+	socklen_t ml = sizeof(mtu);
+	if (getsockopt(s, IPPROTO_IP, IP_MTU, &mtu, &ml) == 0 && mtu > 576 && mtu - 28 < seg)
+		seg = mtu - 28;
+	if (setsockopt(s, IPPROTO_UDP, UDP_SEGMENT, &seg, sizeof(seg)) < 0)
 		_exit(1);
 	static char data[LAB_UDP_WRITE];
 	for (size_t i = 0; i < sizeof(data); i++)
 		data[i] = (char)(i * 7);
+	const size_t write_len = 44 * (size_t)seg;
 	double end = now_s() + duration;
 	while (now_s() < end) {
-		ssize_t n = send(s, data, sizeof(data), 0);
+		ssize_t n = send(s, data, write_len, 0);
 		if (n > 0)
 			rep.bytes += (double)n;
 	}
