@@ -50,7 +50,7 @@ SHARED_LIB := $(BUILD)/libsegoff.so.$(VERSION)
 CLI := $(BUILD)/segoff
 
 .PHONY: all lib cli tests check demo bench install uninstall clean deps asan fuzz fuzz-smoke fuzz-corpus
-all: lib cli $(BUILD)/obj/examples/transmit.o $(BUILD)/obj/examples/receive.o
+all: lib cli $(BUILD)/obj/examples/transmit.o $(BUILD)/obj/examples/receive.o $(BUILD)/obj/examples/vpn_loop.o
 
 lib: $(STATIC_LIB) $(SHARED_LIB)
 cli: $(CLI)
