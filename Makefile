@@ -160,12 +160,13 @@ asan:
 	@BUILD=build-asan SEGOFF_TEST_UNIT_ONLY=1 scripts/run-tests
 
 # The main job: the built-in trace through the whole library; as root with
-# iperf3 present, a short segoff lab after it (real kernels through segoff wire).
+# iperf3 present, a short segoff lab after it (real kernels through segoff
+# wire, and through two segoff relays: the VPN datapath's relay rows).
 demo: deps
 	@$(MAKE) --no-print-directory all
 	$(CLI) demo --out demo-out
 	@if [ "$$(id -u)" = 0 ] && command -v iperf3 >/dev/null && [ -w /dev/net/tun ]; then \
-		echo; echo "8. segoff lab --quick (iperf3 through segoff wire, veth as the reference)"; \
+		echo; echo "8. segoff lab --quick (iperf3 through segoff wire and a segoff relay pair, veth as the reference)"; \
 		$(CLI) lab --quick --out demo-out/lab; \
 	else \
 		echo; echo "(segoff lab skipped: it needs root, /dev/net/tun and iperf3; run: sudo make demo)"; \

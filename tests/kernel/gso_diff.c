@@ -16,8 +16,17 @@
  * Each case uses its own TCP source port, so B's frames are grouped by case
  * even if the kernel drops or reorders. Skips only without root or
  * /dev/net/tun, loudly; with CI set it fails instead of skipping.
+ *
+ * With --tun, the L3 variant [L1] (kernel_tun_gso_diff): the same cases as
+ * IP packets written into TUN A, which the namespace forwards out of TUN B
+ * (no offloads): the kernel decrements TTL (IPv4, its checksum updated the
+ * kernel's incremental way) or hop limit on the super-packet, then
+ * segments it for B. segoff gets the same packet with the same decrement,
+ * parsed as an IP packet, and must give B's packets byte for byte. No VLAN
+ * class (a TUN has no link header).
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_tun.h>
@@ -76,6 +85,8 @@ struct tcase {
 };
 
 static struct tcase cases[BATCH];
+static int l3;                  /* --tun: IP packets through forwarding TUNs */
+static const unsigned eth_removed[2] = { 0, 14 }; /* by l3: pktgen's offsets less these */
 static unsigned class_cases[NR_CLASSES], class_fail[NR_CLASSES];
 static unsigned total_cases, total_mismatch, printed_mismatch;
 static unsigned long kernel_frames, kernel_refusals, zero_checksums;
@@ -99,6 +110,15 @@ static void make_case(struct tcase *c, struct rng *r, unsigned idx)
 	unsigned mss = pick_mss(r);
 	pktgen_random(s, r, 1, 1);
 	s->sport = (uint16_t)(SPORT_BASE + idx);
+	if (l3) {
+		s->nr_vlan = 0; /* a TUN packet has no link header */
+		/* a forwarding kernel drops packets with a hop-by-hop header
+		 * here (a router's rule, not segmentation's): routing and
+		 * destination options headers instead */
+		for (unsigned i = 0; i < s->nr_ip6_ext; i++)
+			if (s->ip6_ext_type[i] == 0)
+				s->ip6_ext_type[i] = 60;
+	}
 	/* Class first, then the shape it asks for. */
 	enum case_class cls;
 	if (v >= 85)
@@ -129,6 +149,8 @@ static void make_case(struct tcase *c, struct rng *r, unsigned idx)
 
 	if (cls == CLASS_USO || cls == CLASS_USO_LYING)
 		s->udp = 1;
+	if (l3 && s->ttl < 2)
+		s->ttl = 2; /* forwarded: one less, and never expired */
 	size_t hdr = pktgen_hdr_len(s);
 	unsigned max_k = (unsigned)((65535 - (hdr - pktgen_l3_off(s))) / mss);
 	if (s->udp && max_k > 128)
@@ -195,6 +217,33 @@ static void make_case(struct tcase *c, struct rng *r, unsigned idx)
 		case 6: h->csum_start = (uint16_t)(l4 + 2); break;               /* not at TCP */
 		}
 	}
+	if (l3) {
+		/* the same packet without its Ethernet header; offsets from IP */
+		memmove(c->frame, c->frame + 14, c->len - 14);
+		c->len -= 14;
+		h->hdr_len = (uint16_t)(h->hdr_len - 14);
+		if (h->csum_start >= 14)
+			h->csum_start = (uint16_t)(h->csum_start - 14);
+	}
+}
+
+/* What forwarding does to a packet before it segments it: IPv4 TTL one
+ * less with the checksum updated as ip_decrease_ttl() does (in the CPU's
+ * byte order, with its end-around carry), IPv6 hop limit one less. */
+static void forward(uint8_t *ip)
+{
+	if (ip[0] >> 4 == 6) {
+		ip[7]--;
+		return;
+	}
+	uint16_t raw;
+	memcpy(&raw, ip + 10, 2);
+	uint32_t check = raw;
+	check += htons(0x0100);
+	check += check >= 0xffff;
+	raw = (uint16_t)check;
+	memcpy(ip + 10, &raw, 2);
+	ip[8]--;
 }
 
 /* segoff's answer for a case. */
@@ -203,8 +252,17 @@ static void expect(struct tcase *c)
 	c->nexp = 0;
 	c->refused = 0;
 	struct segoff_pkt pkt;
-	segoff_pkt_init(&pkt, c->frame, c->len, NULL, 0);
-	int err = segoff_parse(&pkt, SEGOFF_PROTO_ETH, 0);
+	static uint8_t fwd[MAX_FRAME];
+	const uint8_t *in = c->frame;
+	if (l3 && c->len >= 20) {
+		memcpy(fwd, c->frame, c->len);
+		forward(fwd);
+		in = fwd;
+	}
+	struct segoff_tunnel_ports ports;
+	segoff_tunnel_ports_init(&ports);
+	segoff_pkt_init(&pkt, in, c->len, NULL, 0);
+	int err = segoff_parse_link(&pkt, l3 ? SEGOFF_LINK_IP : SEGOFF_LINK_ETH, &ports);
 	if (!err)
 		err = segoff_vnet_to_pkt(&c->vh, &pkt);
 	if (!err && pkt.gso_size) {
@@ -216,7 +274,7 @@ static void expect(struct tcase *c)
 		else
 			c->nexp = (unsigned)n;
 	} else if (!err) {
-		memcpy(c->exp_buf, c->frame, c->len);
+		memcpy(c->exp_buf, in, c->len);
 		if (pkt.csum_state == SEGOFF_CSUM_PARTIAL)
 			err = segoff_csum_complete(c->exp_buf, c->len, pkt.csum_start, pkt.csum_offset);
 		c->segs[0] = (struct segoff_seg){ .head = c->exp_buf, .len = (uint32_t)c->len };
@@ -235,7 +293,7 @@ static int force_zero_checksum(struct tcase *c)
 	if (c->refused || c->nexp == 0)
 		return 0;
 	struct segoff_seg *last = &c->segs[c->nexp - 1];
-	size_t l4 = pktgen_l4_off(&c->spec), hdr = pktgen_hdr_len(&c->spec);
+	size_t l4 = pktgen_l4_off(&c->spec) - eth_removed[l3], hdr = pktgen_hdr_len(&c->spec) - eth_removed[l3];
 	if (last->len - hdr < 2)
 		return 0;
 	uint16_t check = (uint16_t)(last->head[l4 + 16] << 8 | last->head[l4 + 17]);
@@ -256,7 +314,7 @@ static int frame_sport(const uint8_t *f, size_t len)
 {
 	struct segoff_pkt pkt;
 	segoff_pkt_init(&pkt, f, len, NULL, 0);
-	if (segoff_parse(&pkt, SEGOFF_PROTO_ETH, 0) < 0 ||
+	if (segoff_parse_link(&pkt, l3 ? SEGOFF_LINK_IP : SEGOFF_LINK_ETH, NULL) < 0 ||
 	    (pkt.l4_proto != SEGOFF_PROTO_TCP && pkt.l4_proto != SEGOFF_PROTO_UDP))
 		return -1;
 	return f[pkt.l4_off] << 8 | f[pkt.l4_off + 1];
@@ -336,11 +394,17 @@ static void run_batch(int fda, int fdb, struct rng *r, unsigned n)
 
 int main(int argc, char **argv)
 {
+	if (argc > 1 && strcmp(argv[1], "--tun") == 0) {
+		l3 = 1;
+		argc--;
+		argv++;
+	}
+	const char *suite = l3 ? "kernel_tun_gso_diff" : "kernel_gso_diff";
 	unsigned want = argc > 1 ? (unsigned)atoi(argv[1]) : 2000;
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (!lab_can_run("KERNEL GSO DIFFERENTIAL TEST")) {
+	if (!lab_can_run(l3 ? "KERNEL GSO DIFFERENTIAL TEST THROUGH TUN" : "KERNEL GSO DIFFERENTIAL TEST")) {
 		int ci = getenv("CI") != NULL;
-		printf("kernel_gso_diff: 0 passed, %d failed\n", ci);
+		printf("%s: 0 passed, %d failed\n", suite, ci);
 		return ci;
 	}
 	for (unsigned i = 0; i < BATCH; i++)
@@ -348,7 +412,10 @@ int main(int argc, char **argv)
 	/* A accepts GSO frames whatever it advertises; B negotiates nothing, so
 	 * the kernel segments and checksums in software before B. */
 	struct lab lab;
-	lab_up(&lab, 0, SEGOFF_TUN_F_CSUM | SEGOFF_TUN_F_TSO4 | SEGOFF_TUN_F_TSO6, 0, 0);
+	if (l3)
+		lab_up_tun(&lab, 0);
+	else
+		lab_up(&lab, 0, SEGOFF_TUN_F_CSUM | SEGOFF_TUN_F_TSO4 | SEGOFF_TUN_F_TSO6, 0, 0);
 	int fda = lab.fda, fdb = lab.fdb;
 	struct rng r = { check_seed() };
 	struct timespec t0, t1;
@@ -357,7 +424,16 @@ int main(int argc, char **argv)
 		run_batch(fda, fdb, &r, want - total_cases < BATCH ? want - total_cases : BATCH);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-	unsigned passed = 0, failed = lab_report_classes(class_names, class_cases, class_fail, NR_CLASSES, &passed);
+	/* the VLAN class has no L3 form: it is not reported there */
+	const char *names[NR_CLASSES];
+	unsigned ncases[NR_CLASSES], nfail[NR_CLASSES], nr = 0;
+	for (unsigned k = 0; k < NR_CLASSES; k++)
+		if (!(l3 && k == CLASS_VLAN)) {
+			names[nr] = class_names[k];
+			ncases[nr] = class_cases[k];
+			nfail[nr++] = class_fail[k];
+		}
+	unsigned passed = 0, failed = lab_report_classes(names, ncases, nfail, nr, &passed);
 	printf("  %u random cases against Linux in %.1f s: the kernel sent %lu frames and refused %lu cases; "
 	       "%u mismatches\n", total_cases, secs, kernel_frames, kernel_refusals, total_mismatch);
 	printf("  %lu of them built to checksum to zero (0x0000 kept on segments, 0xffff on completed plain "
@@ -366,7 +442,7 @@ int main(int argc, char **argv)
 	 * without zero checksums did not test them. */
 	if (kernel_frames == 0 || (want >= 500 && zero_checksums == 0))
 		failed++;
-	printf("kernel_gso_diff: %u passed, %u failed\n", passed, failed);
+	printf("%s: %u passed, %u failed\n", suite, passed, failed);
 	close(fda);
 	close(fdb);
 	return failed ? 1 : 0;

@@ -117,6 +117,40 @@ void lab_up_vnet(struct lab *lab, unsigned tap_a_flags, unsigned vnet_len_a, uns
 		lab_die("fcntl");
 }
 
+void lab_up_tun(struct lab *lab, unsigned offload_b)
+{
+	if (unshare(CLONE_NEWNET) < 0)
+		lab_die("unshare");
+	/* forwarding on, no reverse-path filter (the sources are not A's
+	 * network), no IPv6 autoconfiguration chatter */
+	lab_write("/proc/sys/net/ipv4/ip_forward", "1");
+	lab_write("/proc/sys/net/ipv4/conf/all/rp_filter", "0");
+	lab_write("/proc/sys/net/ipv4/conf/default/rp_filter", "0");
+	lab_write("/proc/sys/net/ipv6/conf/all/forwarding", "1");
+	lab_write("/proc/sys/net/ipv6/conf/default/accept_ra", "0");
+	lab_write("/proc/sys/net/ipv6/conf/default/router_solicitations", "0");
+	lab_write("/proc/sys/net/ipv6/conf/default/accept_dad", "0");
+	int sock = socket(AF_INET, SOCK_DGRAM, 0);
+	if (sock < 0)
+		lab_die("socket");
+	snprintf(lab->a, sizeof(lab->a), "sgtuna");
+	snprintf(lab->b, sizeof(lab->b), "sgtunb");
+	lab->fda = segoff_tap_open(lab->a, SEGOFF_TAP_TUN, SEGOFF_VNET_HDR_LEN);
+	lab->fdb = segoff_tap_open(lab->b, SEGOFF_TAP_TUN, SEGOFF_VNET_HDR_LEN);
+	if (lab->fda < 0 || lab->fdb < 0)
+		lab_die("open TUN");
+	if (segoff_tap_set_offload(lab->fdb, offload_b) < 0)
+		lab_die("TUNSETOFFLOAD");
+	link_setup(sock, lab->a, 65000);
+	link_setup(sock, lab->b, 65000);
+	close(sock);
+	lab_write("/proc/sys/net/ipv4/conf/sgtuna/rp_filter", "0");
+	if (system("ip route add 198.51.100.0/24 dev sgtunb && ip -6 route add 2001:db8::2/128 dev sgtunb") != 0)
+		lab_die("ip route");
+	if (fcntl(lab->fdb, F_SETFL, O_NONBLOCK) < 0)
+		lab_die("fcntl");
+}
+
 void lab_drain(int fd, unsigned vnet_len, unsigned quiet, int wait_ms, lab_take_fn take, void *arg)
 {
 	static uint8_t rb[70000 + SEGOFF_VNET_HDR_TUNNEL_LEN]; /* a 64 KB GSO frame and its header */

@@ -25,6 +25,13 @@ void lab_up(struct lab *lab, unsigned tap_a_flags, unsigned offload_a, unsigned 
  * bytes long (10, 12 or 24). */
 void lab_up_vnet(struct lab *lab, unsigned tap_a_flags, unsigned vnet_len_a, unsigned vnet_len_b, unsigned offload_a,
 		 unsigned offload_b, int sysfs);
+/* The L3 lab: two TUN devices (IFF_TUN, 10-byte virtio header), A taking
+ * whatever is written, B offering `offload_b`, the namespace forwarding
+ * IPv4 and IPv6 from A to B: the kernel routes a packet written into A to
+ * the pktgen destinations (198.51.100.0/24, 2001:db8::2) out of B, with
+ * TTL and hop limit one less, and segments it in software for B. MTUs
+ * 65000. Exits on failure. */
+void lab_up_tun(struct lab *lab, unsigned offload_b);
 /* What lab_drain() hands over: a frame (the bytes after its virtio header)
  * and that header, decoded. The bytes are the drain's buffer: copy what is
  * kept. */
