@@ -43,6 +43,20 @@ static size_t random_super(struct rng *r, int udp, unsigned *mss, struct segoff_
 	return len;
 }
 
+/* A random UDP datagram that may be fragmented (no DF), full checksum,
+ * built as a frame in `frame`; returns its length. */
+static size_t random_datagram(struct rng *r, uint32_t max_payload)
+{
+	struct pktgen_spec s;
+	pktgen_random(&s, r, 1, max_payload);
+	s.nr_vlan = 0;
+	s.pad = 0;
+	s.df = 0;
+	s.udp = 1;
+	s.csum = PKTGEN_CSUM_FULL;
+	return pktgen_build(&s, frame, sizeof(frame));
+}
+
 /* Segments or fragments of both ways: the same count, and each L3 one the
  * Ethernet one without its first 14 bytes. */
 static void same_but_ethernet(int n_eth, int n_ip, const char *what)
@@ -133,14 +147,7 @@ static void L1_O_fragmentation_of_ip_packets_is_the_ethernet_one(void)
 {
 	struct rng r = { check_seed() + 1 };
 	for (int iter = 0; iter < 300 && !check_failures_in_test; iter++) {
-		struct pktgen_spec s;
-		pktgen_random(&s, &r, 1, 30000);
-		s.nr_vlan = 0;
-		s.pad = 0;
-		s.df = 0;
-		s.udp = 1;
-		s.csum = PKTGEN_CSUM_FULL;
-		size_t len = pktgen_build(&s, frame, sizeof(frame));
+		size_t len = random_datagram(&r, 30000);
 		struct segoff_pkt eth, ip;
 		segoff_pkt_init(&eth, frame, len, NULL, 0);
 		CHECK_EQ(segoff_parse_link(&eth, SEGOFF_LINK_ETH, NULL), SEGOFF_OK);
@@ -299,14 +306,7 @@ static void L1_R_reassembly_of_ip_packets_is_the_ethernet_one(void)
 	static struct segoff_seg fr[512];
 	unsigned order[512];
 	for (int iter = 0; iter < 200 && !check_failures_in_test; iter++) {
-		struct pktgen_spec s;
-		pktgen_random(&s, &r, 1, 20000);
-		s.nr_vlan = 0;
-		s.pad = 0;
-		s.df = 0;
-		s.udp = 1;
-		s.csum = PKTGEN_CSUM_FULL;
-		size_t len = pktgen_build(&s, frame, sizeof(frame));
+		size_t len = random_datagram(&r, 20000);
 		struct segoff_pkt eth;
 		segoff_pkt_init(&eth, frame, len, NULL, 0);
 		CHECK_EQ(segoff_parse_link(&eth, SEGOFF_LINK_ETH, NULL), SEGOFF_OK);

@@ -21,6 +21,13 @@ int cmd_wire(int argc, char **argv);
 int cmd_relay(int argc, char **argv);
 int cmd_lab(int argc, char **argv);
 
+/* cli_signals.c, for the long-running commands: install the handlers and
+ * block SIGINT, SIGTERM, SIGHUP and SIGUSR1 in this thread (before the
+ * workers start: they inherit the mask); then wait until one of the first
+ * three came, calling report(arg) once per SIGUSR1. */
+void cli_signals_block(void);
+void cli_signals_wait(void (*report)(void *arg), void *arg);
+
 /* cli_args.c: parse an option's value; on a bad one, print why and return -1. */
 int cli_uint(const char *cmd, const char *opt, const char *v, unsigned long long lo, unsigned long long hi,
 	     unsigned long long *out);

@@ -14,7 +14,6 @@
 #include <getopt.h>
 #include <netinet/in.h>
 #include <netinet/udp.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -134,17 +133,6 @@ static int open_udp(struct relay_queue *q, int *gro_ok)
 	return fd;
 }
 
-static volatile sig_atomic_t stop_requested;
-static volatile sig_atomic_t usr1_count;
-
-static void on_signal(int sig)
-{
-	if (sig == SIGUSR1)
-		usr1_count++;
-	else
-		stop_requested = 1;
-}
-
 static uint64_t get(const uint64_t *v)
 {
 	return __atomic_load_n(v, __ATOMIC_RELAXED);
@@ -179,6 +167,18 @@ static void print_text(FILE *f, const struct relay_queue *qs, unsigned n)
 					(unsigned long long)get(&q->rx_pub.gro[g]));
 	}
 	fflush(f);
+}
+
+/* SIGUSR1: the counters so far, on standard error. */
+struct report_arg {
+	const struct relay_queue *qs;
+	unsigned n;
+};
+
+static void report(void *arg)
+{
+	const struct report_arg *ra = arg;
+	print_text(stderr, ra->qs, ra->n);
 }
 
 static void print_json(FILE *f, const struct relay_queue *qs, unsigned n, unsigned tun_mtu, unsigned offload_got)
@@ -281,20 +281,7 @@ int cmd_relay(int argc, char **argv)
 		return CLI_EXIT_FAILURE;
 	}
 
-	sigset_t sigs, old_mask;
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGUSR1);
-	sigaddset(&sigs, SIGHUP);
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGUSR1, &sa, NULL);
-	pthread_sigmask(SIG_BLOCK, &sigs, &old_mask);
+	cli_signals_block(); /* before the workers start: they inherit it */
 
 	int rc = CLI_EXIT_FAILURE, stop = 0, gro_ok = 0;
 	unsigned offload_got = 0, refused = 0;
@@ -351,16 +338,8 @@ int cmd_relay(int argc, char **argv)
 		"%u queue%s\n",
 		cfg.tun, tun_mtu, cfg.mtu, cfg.overhead, cfg.offloads ? "on" : "off", qs[0].udp_gso ? "on" : "off",
 		gro_ok ? "on" : "off", cfg.queues, cfg.queues > 1 ? "s" : "");
-	/* as segoff wire: the workers keep the signals blocked; this thread
-	 * checks the flags with them blocked and sleeps in sigsuspend() */
-	sig_atomic_t reports = 0;
-	while (!stop_requested) {
-		sigsuspend(&old_mask);
-		while (reports != usr1_count) {
-			reports++;
-			print_text(stderr, qs, cfg.queues);
-		}
-	}
+	struct report_arg ra = { qs, cfg.queues };
+	cli_signals_wait(report, &ra);
 	rc = CLI_EXIT_OK;
 out:
 	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);

@@ -10,7 +10,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <sched.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,17 +100,6 @@ static int in_netns(const char *ns, int (*fn)(struct wire_port *, const struct w
 	return rc;
 }
 
-static volatile sig_atomic_t stop_requested;
-static volatile sig_atomic_t usr1_count;
-
-static void on_signal(int sig)
-{
-	if (sig == SIGUSR1)
-		usr1_count++;
-	else
-		stop_requested = 1;
-}
-
 static void print_tun_f(FILE *f, unsigned bits)
 {
 	const char *sep = "";
@@ -197,6 +185,18 @@ static void print_text(FILE *f, const struct wire_worker *w, unsigned n)
 						(unsigned long long)get(&s->gro[g]));
 	}
 	fflush(f);
+}
+
+/* SIGUSR1: the counters so far, on standard error. */
+struct report_arg {
+	const struct wire_worker *w;
+	unsigned n;
+};
+
+static void report(void *arg)
+{
+	const struct report_arg *ra = arg;
+	print_text(stderr, ra->w, ra->n);
 }
 
 static void print_json(FILE *f, const struct wire_worker *w, unsigned n, const struct wire_port *a,
@@ -323,22 +323,8 @@ int cmd_wire(int argc, char **argv)
 	snprintf(port[0].name, sizeof(port[0].name), "%s", argv[optind]);
 	snprintf(port[1].name, sizeof(port[1].name), "%s", argv[optind + 1]);
 
-	/* Signals go to this thread only: workers are started with them blocked.
-	 * Handlers only count; the loop below acts on the counts. */
-	sigset_t sigs, old_mask;
-	sigemptyset(&sigs);
-	sigaddset(&sigs, SIGINT);
-	sigaddset(&sigs, SIGTERM);
-	sigaddset(&sigs, SIGUSR1);
-	sigaddset(&sigs, SIGHUP);
-	struct sigaction sa;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	sigaction(SIGUSR1, &sa, NULL);
-	pthread_sigmask(SIG_BLOCK, &sigs, &old_mask);
+	/* Signals go to this thread only: workers are started with them blocked. */
+	cli_signals_block();
 
 	int rc = CLI_EXIT_FAILURE;
 	unsigned nw = 0;
@@ -372,17 +358,8 @@ int cmd_wire(int argc, char **argv)
 		port[0].name, port[1].name, cfg.mtu, cfg.tso ? "on" : "off", cfg.uso ? "on" : "off",
 		cfg.csum ? "on" : "off", cfg.gro == WIRE_GRO_LRO ? "lro" : cfg.gro ? "on" : "off", cfg.queues,
 		cfg.queues > 1 ? "s" : "");
-	/* Workers keep the signals blocked. This thread checks the flags with
-	 * them blocked and waits with sigsuspend(), which unblocks and sleeps in
-	 * one step, so no signal can arrive between the check and the sleep. */
-	sig_atomic_t reports = 0;
-	while (!stop_requested) {
-		sigsuspend(&old_mask);
-		while (reports != usr1_count) {
-			reports++;
-			print_text(stderr, w, nw);
-		}
-	}
+	struct report_arg ra = { w, nw };
+	cli_signals_wait(report, &ra);
 	rc = CLI_EXIT_OK;
 out:
 	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
