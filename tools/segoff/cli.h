@@ -28,6 +28,14 @@ int cmd_lab(int argc, char **argv);
 void cli_signals_block(void);
 void cli_signals_wait(void (*report)(void *arg), void *arg);
 
+/* cli_args.c: a long-running command's counters beyond its own: drop_<error>
+ * for every non-zero one of `n` error counters (indexed by -segoff error),
+ * and a GRO context's (text: the non-zero ones; JSON: all), as "     name: N"
+ * lines or ", \"name\": N" members. Read with relaxed atomic loads (the
+ * workers publish them). */
+void cli_print_drops(FILE *f, const uint64_t *err, unsigned n, int json);
+void cli_print_gro(FILE *f, const uint64_t *gro, int json);
+
 /* cli_args.c: parse an option's value; on a bad one, print why and return -1. */
 int cli_uint(const char *cmd, const char *opt, const char *v, unsigned long long lo, unsigned long long hi,
 	     unsigned long long *out);

@@ -102,3 +102,29 @@ void cli_json_tunnels(FILE *f, const uint64_t *by_kind, const char *suffix)
 	for (int k = 0; k < CLI_TUN__COUNT; k++)
 		fprintf(f, "%s\"%s%s\":%llu", k ? "," : "", cli_tunnel_names[k], suffix, (unsigned long long)by_kind[k]);
 }
+
+static void print_counter(FILE *f, const char *prefix, const char *name, uint64_t v, int json)
+{
+	if (json)
+		fprintf(f, ", \"%s%s\": %llu", prefix, name, (unsigned long long)v);
+	else
+		fprintf(f, "     %s%s: %llu\n", prefix, name, (unsigned long long)v);
+}
+
+void cli_print_drops(FILE *f, const uint64_t *err, unsigned n, int json)
+{
+	for (unsigned e = 1; e < n; e++) {
+		uint64_t v = __atomic_load_n(&err[e], __ATOMIC_RELAXED);
+		if (v)
+			print_counter(f, "drop_", segoff_error_name(-(int)e), v, json);
+	}
+}
+
+void cli_print_gro(FILE *f, const uint64_t *gro, int json)
+{
+	for (unsigned g = 0; g < SEGOFF_GRO__COUNTERS; g++) {
+		uint64_t v = __atomic_load_n(&gro[g], __ATOMIC_RELAXED);
+		if (v || json)
+			print_counter(f, "gro_", segoff_gro_counter_name((enum segoff_gro_counter)g), v, json);
+	}
+}

@@ -144,9 +144,11 @@ static uint64_t sum_of(const struct relay_queue *q, unsigned c)
 	return get(&q->tx_pub.c[c]) + get(&q->rx_pub.c[c]);
 }
 
-static uint64_t err_of(const struct relay_queue *q, unsigned e)
+/* Both workers' error counters of one queue, summed. */
+static void errs_of(const struct relay_queue *q, uint64_t *err)
 {
-	return get(&q->tx_pub.err[e]) + get(&q->rx_pub.err[e]);
+	for (unsigned e = 0; e < RELAY_NR_ERRORS; e++)
+		err[e] = get(&q->tx_pub.err[e]) + get(&q->rx_pub.err[e]);
 }
 
 static void print_text(FILE *f, const struct relay_queue *qs, unsigned n)
@@ -157,14 +159,11 @@ static void print_text(FILE *f, const struct relay_queue *qs, unsigned n)
 		for (unsigned c = 0; c < RC__COUNT; c++)
 			fprintf(f, "     %s: %llu\n", relay_counter_name((enum relay_counter)c),
 				(unsigned long long)sum_of(q, c));
-		for (unsigned e = 1; e < RELAY_NR_ERRORS; e++)
-			if (err_of(q, e))
-				fprintf(f, "     drop_%s: %llu\n", segoff_error_name(-(int)e),
-					(unsigned long long)err_of(q, e));
-		for (unsigned g = 0; q->gro && g < SEGOFF_GRO__COUNTERS; g++)
-			if (get(&q->rx_pub.gro[g]))
-				fprintf(f, "     gro_%s: %llu\n", segoff_gro_counter_name((enum segoff_gro_counter)g),
-					(unsigned long long)get(&q->rx_pub.gro[g]));
+		uint64_t err[RELAY_NR_ERRORS];
+		errs_of(q, err);
+		cli_print_drops(f, err, RELAY_NR_ERRORS, 0);
+		if (q->gro)
+			cli_print_gro(f, q->rx_pub.gro, 0);
 	}
 	fflush(f);
 }
@@ -192,13 +191,11 @@ static void print_json(FILE *f, const struct relay_queue *qs, unsigned n, unsign
 		for (unsigned c = 0; c < RC__COUNT; c++)
 			fprintf(f, ", \"%s\": %llu", relay_counter_name((enum relay_counter)c),
 				(unsigned long long)sum_of(q, c));
-		for (unsigned e = 1; e < RELAY_NR_ERRORS; e++)
-			if (err_of(q, e))
-				fprintf(f, ", \"drop_%s\": %llu", segoff_error_name(-(int)e),
-					(unsigned long long)err_of(q, e));
-		for (unsigned g = 0; q->gro && g < SEGOFF_GRO__COUNTERS; g++)
-			fprintf(f, ", \"gro_%s\": %llu", segoff_gro_counter_name((enum segoff_gro_counter)g),
-				(unsigned long long)get(&q->rx_pub.gro[g]));
+		uint64_t err[RELAY_NR_ERRORS];
+		errs_of(q, err);
+		cli_print_drops(f, err, RELAY_NR_ERRORS, 1);
+		if (q->gro)
+			cli_print_gro(f, q->rx_pub.gro, 1);
 		fprintf(f, "}");
 	}
 	fprintf(f, "\n]}\n");

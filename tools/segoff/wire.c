@@ -174,15 +174,9 @@ static void print_text(FILE *f, const struct wire_worker *w, unsigned n)
 		for (unsigned c = 0; c < WC__COUNT; c++)
 			fprintf(f, "     %s: %llu\n", wire_counter_name((enum wire_counter)c),
 				(unsigned long long)get(&s->c[c]));
-		for (unsigned e = 1; e < WIRE_NR_ERRORS; e++)
-			if (get(&s->err[e]))
-				fprintf(f, "     drop_%s: %llu\n", segoff_error_name(-(int)e),
-					(unsigned long long)get(&s->err[e]));
+		cli_print_drops(f, s->err, WIRE_NR_ERRORS, 0);
 		if (w[i].gro)
-			for (unsigned g = 0; g < SEGOFF_GRO__COUNTERS; g++)
-				if (get(&s->gro[g]))
-					fprintf(f, "     gro_%s: %llu\n", segoff_gro_counter_name((enum segoff_gro_counter)g),
-						(unsigned long long)get(&s->gro[g]));
+			cli_print_gro(f, s->gro, 0);
 	}
 	fflush(f);
 }
@@ -211,13 +205,9 @@ static void print_json(FILE *f, const struct wire_worker *w, unsigned n, const s
 		for (unsigned c = 0; c < WC__COUNT; c++)
 			fprintf(f, ", \"%s\": %llu", wire_counter_name((enum wire_counter)c),
 				(unsigned long long)get(&s->c[c]));
-		for (unsigned e = 1; e < WIRE_NR_ERRORS; e++)
-			if (get(&s->err[e]))
-				fprintf(f, ", \"drop_%s\": %llu", segoff_error_name(-(int)e),
-					(unsigned long long)get(&s->err[e]));
-		for (unsigned g = 0; w[i].gro && g < SEGOFF_GRO__COUNTERS; g++)
-			fprintf(f, ", \"gro_%s\": %llu", segoff_gro_counter_name((enum segoff_gro_counter)g),
-				(unsigned long long)get(&s->gro[g]));
+		cli_print_drops(f, s->err, WIRE_NR_ERRORS, 1);
+		if (w[i].gro)
+			cli_print_gro(f, s->gro, 1);
 		fprintf(f, "}");
 	}
 	fprintf(f, "\n]}\n");
