@@ -336,6 +336,10 @@ static int do_catch(const char *ifname, unsigned tries, unsigned ms)
 	for (unsigned t = 0; t < tries; t++)
 		if (frames[t])
 			printf("%u %u %u\n", BURST_SPORT + t, frames[t], bytes[t]);
+	fflush(stdout);
+	free(frames);
+	free(bytes);
+	close(s);
 	return 0;
 }
 
