@@ -45,8 +45,19 @@
  * at the same frames; the self-test's geometry is then checked on segoff's
  * tick-free run. A run during which a tick came inside a write is drawn
  * again.
+ *
+ * With --tun, the L3 variant [L1] (kernel_tun_gro_diff): the same sequences
+ * as IP packets written into TUN A (IFF_NAPI: the kernel's GRO runs on
+ * them), which the namespace forwards out of TUN B (CSUM|TSO4|TSO6, so B
+ * gets what GRO merged). Forwarding trims what follows the IP packet (the
+ * "padding" perturbation) and decrements TTL (IPv4's checksum updated as
+ * ip_decrease_ttl does) or hop limit of each packet GRO delivered: segoff's
+ * outputs, from an IP-link context, get the same before the comparison.
+ * IPv6 extension headers are destination options there (a forwarding
+ * kernel drops hop-by-hop headers).
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
 #include <sched.h>
@@ -91,6 +102,43 @@ struct seq_stats {
 };
 
 static struct frames input, model, kernel, kernel2;
+static int l3;                  /* --tun: IP packets through forwarding TUNs */
+
+/* A built frame as this run's link has it: the IP packet alone with --tun. */
+static void add_input(const uint8_t *frame, size_t len)
+{
+	struct segoff_vnet_hdr none = { 0 };
+	frames_add(&input, frame + (l3 ? 14 : 0), len - (l3 ? 14 : 0), &none);
+}
+
+static enum segoff_link link_type(void)
+{
+	return l3 ? SEGOFF_LINK_IP : SEGOFF_LINK_ETH;
+}
+
+/* What forwarding does to a packet GRO delivered: what follows its IP
+ * length goes (ip_rcv), then TTL one less with the checksum updated as
+ * ip_decrease_ttl() does (in the CPU's byte order, with its end-around
+ * carry), or hop limit one less. Returns the new length. */
+static size_t forward(uint8_t *ip, size_t len)
+{
+	size_t own = ip[0] >> 4 == 6 ? 40u + (size_t)(ip[4] << 8 | ip[5]) : (size_t)(ip[2] << 8 | ip[3]);
+	if (own >= 20 && own < len)
+		len = own;
+	if (ip[0] >> 4 == 6) {
+		ip[7]--;
+		return len;
+	}
+	uint16_t raw;
+	memcpy(&raw, ip + 10, 2);
+	uint32_t check = raw;
+	check += htons(0x0100);
+	check += check >= 0xffff;
+	raw = (uint16_t)check;
+	memcpy(ip + 10, &raw, 2);
+	ip[8]--;
+	return len;
+}
 static uint8_t scratch[MAX_OUT_FRAME];
 
 struct flow_plan {
@@ -188,7 +236,7 @@ static void make_sequence(struct sequence *sq, struct rng *r, struct seq_stats *
 		b->tcp_optlen = rng_range(r, 0, 3) ? 12 : 0;
 		if (b->ipv6 && rng_range(r, 0, 4) == 0) {
 			b->nr_ip6_ext = 1;
-			b->ip6_ext_type[0] = rng_range(r, 0, 1) ? 60 : 0;
+			b->ip6_ext_type[0] = rng_range(r, 0, 1) || l3 ? 60 : 0;
 			b->ip6_ext_units[0] = (uint8_t)rng_range(r, 0, 1);
 		}
 		b->ts_set = 1;
@@ -241,13 +289,12 @@ static void sequence_frames(struct sequence *sq, struct rng *r)
 	for (unsigned k = 0; k < sq->nflows; k++)
 		left += sq->npkts[k];
 	frames_clear(&input);
-	struct segoff_vnet_hdr none = { 0 };
 	while (left) {
 		unsigned k = rng_range(r, 0, sq->nflows - 1);
 		if (next[k] == sq->npkts[k])
 			continue;
 		size_t len = pktgen_build(&sq->pkts[k][next[k]++], scratch, sizeof(scratch));
-		frames_add(&input, scratch, len, &none);
+		add_input(scratch, len);
 		left--;
 	}
 }
@@ -267,6 +314,8 @@ static void model_deliver(void *opaque, const struct segoff_gro_out *out)
 	if (delivered.n < MAX_FRAMES)
 		delivered.payload[delivered.n++] = out->len - out->hdr_len;
 	size_t at = slices_flatten(scratch, out->iov, out->nr_iov);
+	if (l3)
+		at = forward(scratch, at);
 	if (out->gso_size && ((out->gso_type & SEGOFF_GSO_FIXEDID) || at >= B_GSO_MAX_SIZE)) {
 		/* B cannot take a fixed-ID GSO packet, nor one whose frame
 		 * reaches its gso_max_size (gso_features_check counts the MAC
@@ -276,7 +325,7 @@ static void model_deliver(void *opaque, const struct segoff_gro_out *out)
 		static struct segoff_seg segs[2048];
 		struct segoff_pkt pkt;
 		segoff_pkt_init(&pkt, scratch, at, NULL, 0);
-		segoff_parse(&pkt, SEGOFF_PROTO_ETH, 0);
+		segoff_parse_link(&pkt, link_type(), NULL);
 		pkt.gso_size = out->gso_size;
 		pkt.gso_type = out->gso_type;
 		pkt.csum_state = SEGOFF_CSUM_PARTIAL;
@@ -324,7 +373,7 @@ static int is_test_flow(const uint8_t *f, size_t len)
 {
 	struct segoff_pkt pkt;
 	segoff_pkt_init(&pkt, f, len, NULL, 0);
-	if (segoff_parse(&pkt, SEGOFF_PROTO_ETH, 0) < 0 || pkt.l4_proto != SEGOFF_PROTO_TCP)
+	if (segoff_parse_link(&pkt, link_type(), NULL) < 0 || pkt.l4_proto != SEGOFF_PROTO_TCP)
 		return 0;
 	unsigned sport = (unsigned)(f[pkt.l4_off] << 8 | f[pkt.l4_off + 1]);
 	return sport >= 30000 && sport < 30004;
@@ -535,7 +584,6 @@ static int large_case(struct lab *lab, struct segoff_gro *g, struct segoff_gro *
 	b.dport = 5201;
 	b.csum = PKTGEN_CSUM_FULL;
 	frames_clear(&input);
-	struct segoff_vnet_hdr none = { 0 };
 	for (uint32_t i = 0; i < n + 2; i++) {
 		struct pktgen_spec s = b;
 		s.seq = b.seq + (i <= n ? i * mss : (n + 1) * mss);
@@ -543,7 +591,7 @@ static int large_case(struct lab *lab, struct segoff_gro *g, struct segoff_gro *
 		s.ip_id = (uint16_t)(b.ip_id + i);
 		s.payload_seed = rng_next(r);
 		size_t len = pktgen_build(&s, scratch, sizeof(scratch));
-		frames_add(&input, scratch, len, &none);
+		add_input(scratch, len);
 	}
 	/* segoff alone, the whole run in one jiffy: the self-test's geometry */
 	run_model(g, NULL);
@@ -585,15 +633,21 @@ static int large_case(struct lab *lab, struct segoff_gro *g, struct segoff_gro *
 
 int main(int argc, char **argv)
 {
+	if (argc > 1 && strcmp(argv[1], "--tun") == 0) {
+		l3 = 1;
+		argc--;
+		argv++;
+	}
+	const char *suite = l3 ? "kernel_tun_gro_diff" : "kernel_gro_diff";
 	unsigned want = argc > 1 ? (unsigned)atoi(argv[1]) : 2000;
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	frames_init(&input, MAX_FRAMES);
 	frames_init(&model, MAX_FRAMES);
 	frames_init(&kernel, MAX_FRAMES);
 	frames_init(&kernel2, MAX_FRAMES);
-	if (!lab_can_run("KERNEL GRO DIFFERENTIAL TEST")) {
+	if (!lab_can_run(l3 ? "KERNEL GRO DIFFERENTIAL TEST THROUGH TUN" : "KERNEL GRO DIFFERENTIAL TEST")) {
 		int ci = getenv("CI") != NULL;
-		printf("kernel_gro_diff: 0 passed, %d failed\n", ci);
+		printf("%s: 0 passed, %d failed\n", suite, ci);
 		return ci;
 	}
 	/* A run of 1,400 writes must fit in one jiffy without a pause of a
@@ -603,8 +657,11 @@ int main(int argc, char **argv)
 	if (sched_setscheduler(0, SCHED_FIFO, &sp) < 0)
 		printf("  (no real-time priority: %s; long runs may need more tries)\n", strerror(errno));
 	struct lab lab;
-	lab_up(&lab, SEGOFF_TAP_NAPI, SEGOFF_TUN_F_CSUM | SEGOFF_TUN_F_TSO4 | SEGOFF_TUN_F_TSO6,
-	       SEGOFF_TUN_F_CSUM | SEGOFF_TUN_F_TSO4 | SEGOFF_TUN_F_TSO6, 1);
+	const unsigned tso = SEGOFF_TUN_F_CSUM | SEGOFF_TUN_F_TSO4 | SEGOFF_TUN_F_TSO6;
+	if (l3)
+		lab_up_tun(&lab, SEGOFF_TAP_NAPI, tso, 1);
+	else
+		lab_up(&lab, SEGOFF_TAP_NAPI, tso, tso, 1);
 	char path[256];
 	snprintf(path, sizeof(path), "/sys/class/net/%s/gro_flush_timeout", lab.a);
 	if (lab_write(path, FLUSH_TIMEOUT_NS) < 0)
@@ -613,7 +670,8 @@ int main(int argc, char **argv)
 	if (lab_write(path, "1000") < 0)
 		lab_die(path);
 	/* no IGMP/MLD of the bridge's own in the middle of a sequence */
-	lab_write("/sys/class/net/sgbr0/bridge/multicast_snooping", "0");
+	if (!l3)
+		lab_write("/sys/class/net/sgbr0/bridge/multicast_snooping", "0");
 	drain(lab.fdb, NULL, 20); /* whatever the bringing-up produced */
 
 	/* segoff with the kernel's limits: one bucket of 8 flows (a
@@ -622,6 +680,7 @@ int main(int argc, char **argv)
 	struct segoff_gro_config cfg;
 	segoff_gro_config_init(&cfg);
 	cfg.max_flows = 8;
+	cfg.link = (uint8_t)link_type();
 	cfg.deliver = model_deliver;
 	struct segoff_gro *g;
 	if (segoff_gro_create(&cfg, &g) != SEGOFF_OK)
@@ -689,7 +748,7 @@ int main(int argc, char **argv)
 	       st.frames_in, st.frames_out, st.coalesced, st.mismatches);
 	if (st.coalesced == 0) /* nothing coalesced: nothing was tested */
 		failed++;
-	printf("kernel_gro_diff: %u passed, %u failed\n", passed, failed);
+	printf("%s: %u passed, %u failed\n", suite, passed, failed);
 	segoff_gro_destroy(g);
 	segoff_gro_destroy(gt);
 	return failed ? 1 : 0;

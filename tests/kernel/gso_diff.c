@@ -413,7 +413,7 @@ int main(int argc, char **argv)
 	 * the kernel segments and checksums in software before B. */
 	struct lab lab;
 	if (l3)
-		lab_up_tun(&lab, 0);
+		lab_up_tun(&lab, 0, 0, 0);
 	else
 		lab_up(&lab, 0, SEGOFF_TUN_F_CSUM | SEGOFF_TUN_F_TSO4 | SEGOFF_TUN_F_TSO6, 0, 0);
 	int fda = lab.fda, fdb = lab.fdb;

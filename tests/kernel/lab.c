@@ -117,10 +117,13 @@ void lab_up_vnet(struct lab *lab, unsigned tap_a_flags, unsigned vnet_len_a, uns
 		lab_die("fcntl");
 }
 
-void lab_up_tun(struct lab *lab, unsigned offload_b)
+void lab_up_tun(struct lab *lab, unsigned tun_a_flags, unsigned offload_b, int sysfs)
 {
-	if (unshare(CLONE_NEWNET) < 0)
+	if (unshare(CLONE_NEWNET | (sysfs ? CLONE_NEWNS : 0)) < 0)
 		lab_die("unshare");
+	if (sysfs && (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+		      mount("sysfs", "/sys", "sysfs", 0, NULL) < 0))
+		lab_die("mount sysfs");
 	/* forwarding on, no reverse-path filter (the sources are not A's
 	 * network), no IPv6 autoconfiguration chatter */
 	lab_write("/proc/sys/net/ipv4/ip_forward", "1");
@@ -135,7 +138,7 @@ void lab_up_tun(struct lab *lab, unsigned offload_b)
 		lab_die("socket");
 	snprintf(lab->a, sizeof(lab->a), "sgtuna");
 	snprintf(lab->b, sizeof(lab->b), "sgtunb");
-	lab->fda = segoff_tap_open(lab->a, SEGOFF_TAP_TUN, SEGOFF_VNET_HDR_LEN);
+	lab->fda = segoff_tap_open(lab->a, SEGOFF_TAP_TUN | tun_a_flags, SEGOFF_VNET_HDR_LEN);
 	lab->fdb = segoff_tap_open(lab->b, SEGOFF_TAP_TUN, SEGOFF_VNET_HDR_LEN);
 	if (lab->fda < 0 || lab->fdb < 0)
 		lab_die("open TUN");

@@ -31,7 +31,7 @@ void lab_up_vnet(struct lab *lab, unsigned tap_a_flags, unsigned vnet_len_a, uns
  * the pktgen destinations (198.51.100.0/24, 2001:db8::2) out of B, with
  * TTL and hop limit one less, and segments it in software for B. MTUs
  * 65000. Exits on failure. */
-void lab_up_tun(struct lab *lab, unsigned offload_b);
+void lab_up_tun(struct lab *lab, unsigned tun_a_flags, unsigned offload_b, int sysfs);
 /* What lab_drain() hands over: a frame (the bytes after its virtio header)
  * and that header, decoded. The bytes are the drain's buffer: copy what is
  * kept. */
