@@ -57,7 +57,6 @@
  * kernel drops hop-by-hop headers).
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
 #include <sched.h>
@@ -117,26 +116,14 @@ static enum segoff_link link_type(void)
 }
 
 /* What forwarding does to a packet GRO delivered: what follows its IP
- * length goes (ip_rcv), then TTL one less with the checksum updated as
- * ip_decrease_ttl() does (in the CPU's byte order, with its end-around
- * carry), or hop limit one less. Returns the new length. */
+ * length goes (ip_rcv), then the TTL or hop limit (lab_forward_ttl).
+ * Returns the new length. */
 static size_t forward(uint8_t *ip, size_t len)
 {
 	size_t own = ip[0] >> 4 == 6 ? 40u + (size_t)(ip[4] << 8 | ip[5]) : (size_t)(ip[2] << 8 | ip[3]);
 	if (own >= 20 && own < len)
 		len = own;
-	if (ip[0] >> 4 == 6) {
-		ip[7]--;
-		return len;
-	}
-	uint16_t raw;
-	memcpy(&raw, ip + 10, 2);
-	uint32_t check = raw;
-	check += htons(0x0100);
-	check += check >= 0xffff;
-	raw = (uint16_t)check;
-	memcpy(ip + 10, &raw, 2);
-	ip[8]--;
+	lab_forward_ttl(ip);
 	return len;
 }
 static uint8_t scratch[MAX_OUT_FRAME];

@@ -26,7 +26,6 @@
  * class (a TUN has no link header).
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_tun.h>
@@ -227,25 +226,6 @@ static void make_case(struct tcase *c, struct rng *r, unsigned idx)
 	}
 }
 
-/* What forwarding does to a packet before it segments it: IPv4 TTL one
- * less with the checksum updated as ip_decrease_ttl() does (in the CPU's
- * byte order, with its end-around carry), IPv6 hop limit one less. */
-static void forward(uint8_t *ip)
-{
-	if (ip[0] >> 4 == 6) {
-		ip[7]--;
-		return;
-	}
-	uint16_t raw;
-	memcpy(&raw, ip + 10, 2);
-	uint32_t check = raw;
-	check += htons(0x0100);
-	check += check >= 0xffff;
-	raw = (uint16_t)check;
-	memcpy(ip + 10, &raw, 2);
-	ip[8]--;
-}
-
 /* segoff's answer for a case. */
 static void expect(struct tcase *c)
 {
@@ -256,7 +236,7 @@ static void expect(struct tcase *c)
 	const uint8_t *in = c->frame;
 	if (l3 && c->len >= 20) {
 		memcpy(fwd, c->frame, c->len);
-		forward(fwd);
+		lab_forward_ttl(fwd); /* forwarding does it before it segments */
 		in = fwd;
 	}
 	struct segoff_tunnel_ports ports;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -152,6 +153,22 @@ void lab_up_tun(struct lab *lab, unsigned tun_a_flags, unsigned offload_b, int s
 		lab_die("ip route");
 	if (fcntl(lab->fdb, F_SETFL, O_NONBLOCK) < 0)
 		lab_die("fcntl");
+}
+
+void lab_forward_ttl(uint8_t *ip)
+{
+	if (ip[0] >> 4 == 6) {
+		ip[7]--;
+		return;
+	}
+	uint16_t raw;
+	memcpy(&raw, ip + 10, 2);
+	uint32_t check = raw;
+	check += htons(0x0100);
+	check += check >= 0xffff;
+	raw = (uint16_t)check;
+	memcpy(ip + 10, &raw, 2);
+	ip[8]--;
 }
 
 void lab_drain(int fd, unsigned vnet_len, unsigned quiet, int wait_ms, lab_take_fn take, void *arg)

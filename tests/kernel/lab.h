@@ -32,6 +32,10 @@ void lab_up_vnet(struct lab *lab, unsigned tap_a_flags, unsigned vnet_len_a, uns
  * TTL and hop limit one less, and segments it in software for B. MTUs
  * 65000. Exits on failure. */
 void lab_up_tun(struct lab *lab, unsigned tun_a_flags, unsigned offload_b, int sysfs);
+/* What forwarding between the L3 lab's TUNs does to an IP packet's header:
+ * IPv4 TTL one less with the checksum updated as ip_decrease_ttl() does (in
+ * the CPU's byte order, with its end-around carry), IPv6 hop limit one less. */
+void lab_forward_ttl(uint8_t *ip);
 /* What lab_drain() hands over: a frame (the bytes after its virtio header)
  * and that header, decoded. The bytes are the drain's buffer: copy what is
  * kept. */
