@@ -54,19 +54,20 @@ int frames_same(const struct frames *a, const struct frames *b)
 	return 1;
 }
 
-int frames_segments_differ(const struct segoff_seg *segs, unsigned nexp, uint8_t *const *got, const size_t *got_len,
-			   const struct segoff_vnet_hdr *got_vh, unsigned ngot, int partial, long *at)
+int frames_segments_differ(const struct segoff_seg *segs, unsigned nexp, const struct frames *got, int partial,
+			   long *at)
 {
 	*at = -1;
-	if (ngot != nexp)
+	if (got->n != nexp)
 		return 1;
 	for (unsigned k = 0; k < nexp; k++) {
 		const struct segoff_seg *s = &segs[k];
-		const struct segoff_vnet_hdr *h = &got_vh[k];
+		const struct frame *g = &got->f[k];
+		const struct segoff_vnet_hdr *h = &g->vh;
 		int csum_ok = partial ? (h->flags & SEGOFF_VNET_F_NEEDS_CSUM) && h->csum_start == s->csum_start &&
 						h->csum_offset == s->csum_offset
 				      : !(h->flags & SEGOFF_VNET_F_NEEDS_CSUM);
-		if (got_len[k] != s->len || memcmp(got[k], s->head, s->len) != 0 || !csum_ok || h->gso_type) {
+		if (g->len != s->len || memcmp(g->data, s->head, s->len) != 0 || !csum_ok || h->gso_type) {
 			*at = k;
 			return 1;
 		}

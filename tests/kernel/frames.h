@@ -27,13 +27,12 @@ void frames_add(struct frames *fs, const void *d, size_t len, const struct segof
 /* 1 if both hold the same frames, bytes and headers. */
 int frames_same(const struct frames *a, const struct frames *b);
 /* The GSO differentials' comparison: the `nexp` segments segoff made
- * against the `ngot` frames the kernel delivered (bytes `got`, lengths
- * `got_len`, virtio headers `got_vh`). They differ in number, in bytes, by
- * a GSO type on a segment, or in checksum state: with `partial`, each must
- * leave its checksum to the device at segoff's offsets, else none may. 1 if
- * they differ, with *at the first differing segment (or -1). */
-int frames_segments_differ(const struct segoff_seg *segs, unsigned nexp, uint8_t *const *got, const size_t *got_len,
-			   const struct segoff_vnet_hdr *got_vh, unsigned ngot, int partial, long *at);
+ * against the frames the kernel delivered. They differ in number, in bytes,
+ * by a GSO type on a segment, or in checksum state: with `partial`, each
+ * must leave its checksum to the device at segoff's offsets, else none may.
+ * 1 if they differ, with *at the first differing segment (or -1). */
+int frames_segments_differ(const struct segoff_seg *segs, unsigned nexp, const struct frames *got, int partial,
+			   long *at);
 /* Write every frame into TAP `fd` behind a zeroed 12-byte virtio header,
  * starting right after a jiffy tick, back to back; then wait for the
  * kernel to deliver all. 1 if the burst was clean: no tick and no pause the

@@ -77,10 +77,7 @@ struct tcase {
 	unsigned nexp;
 	uint8_t *exp_buf;
 	struct segoff_seg segs[MAX_SEGS];
-	unsigned ngot;
-	uint8_t *got[MAX_SEGS];
-	size_t got_len[MAX_SEGS];
-	struct segoff_vnet_hdr got_vh[MAX_SEGS];
+	struct frames got;      /* the kernel's answer: segments and their headers */
 };
 
 static struct tcase cases[BATCH];
@@ -88,19 +85,6 @@ static unsigned class_cases[NR_CLASSES], class_fail[NR_CLASSES];
 static unsigned total_cases, total_mismatch, printed_mismatch;
 static unsigned long kernel_frames;
 static unsigned mss_min = ~0u, mss_max;
-
-static unsigned pick_mss(struct rng *r)
-{
-	static const unsigned edges[] = { 48, 49, 64, 100, 536, 1000, 1400, 1448, 1460, 4000, 8948, 9000 };
-	unsigned v = rng_range(r, 0, 99);
-	if (v < 15)
-		return edges[rng_range(r, 0, sizeof(edges) / sizeof(edges[0]) - 1)];
-	if (v < 60)
-		return rng_range(r, 536, 1460);
-	if (v < 80)
-		return rng_range(r, 48, 535);
-	return rng_range(r, 1461, 9000);
-}
 
 static unsigned gre_len(const struct encap *e)
 {
@@ -208,7 +192,7 @@ static int make_case(struct tcase *c, struct rng *r, unsigned idx, int partial)
 	e.id = (uint16_t)rng_next(r);
 	e.ttl = (uint8_t)rng_range(r, 1, 255);
 	e.tos = (uint8_t)rng_next(r);
-	unsigned mss = pick_mss(r);
+	unsigned mss = lab_pick_mss(r);
 
 	struct pktgen_spec in;
 	pktgen_random(&in, r, 1, 1);
@@ -315,7 +299,7 @@ static int differs(const struct tcase *c, long *at)
 	*at = -1;
 	if (c->refused)
 		return 1;
-	return frames_segments_differ(c->segs, c->nexp, c->got, c->got_len, c->got_vh, c->ngot, c->partial, at);
+	return frames_segments_differ(c->segs, c->nexp, &c->got, c->partial, at);
 }
 
 static void take_segment(void *arg, const uint8_t *f, size_t flen, const struct segoff_vnet_hdr *vh)
@@ -324,12 +308,7 @@ static void take_segment(void *arg, const uint8_t *f, size_t flen, const struct 
 	if (sport < SPORT_BASE || sport >= SPORT_BASE + (int)*(unsigned *)arg)
 		return; /* not ours */
 	struct tcase *c = &cases[sport - SPORT_BASE];
-	if (c->ngot < MAX_SEGS) {
-		c->got_vh[c->ngot] = *vh;
-		c->got[c->ngot] = malloc(flen);
-		memcpy(c->got[c->ngot], f, flen);
-		c->got_len[c->ngot++] = flen;
-	}
+	frames_add(&c->got, f, flen, vh);
 }
 
 static void run_batch(struct lab *lab, struct rng *r, unsigned n)
@@ -342,9 +321,7 @@ static void run_batch(struct lab *lab, struct rng *r, unsigned n)
 		while (!make_case(c, r, i, partial))
 			;
 		expect(c);
-		for (unsigned k = 0; k < c->ngot; k++)
-			free(c->got[k]);
-		c->ngot = 0;
+		frames_clear(&c->got);
 		uint8_t vb[SEGOFF_VNET_HDR_LEN];
 		segoff_vnet_encode(&c->vh, vb, sizeof(vb));
 		struct iovec iov[2] = { { vb, sizeof(vb) }, { c->frame, c->len } };
@@ -357,7 +334,7 @@ static void run_batch(struct lab *lab, struct rng *r, unsigned n)
 		long at;
 		int bad = differs(c, &at);
 		total_cases++;
-		kernel_frames += c->ngot;
+		kernel_frames += c->got.n;
 		for (unsigned k = 0; k < NR_CLASSES; k++)
 			if (c->classes & (1u << k)) {
 				class_cases[k]++;
@@ -368,12 +345,12 @@ static void run_batch(struct lab *lab, struct rng *r, unsigned n)
 		total_mismatch++;
 		if (printed_mismatch++ < 5) {
 			fprintf(stderr, "  MISMATCH %s: segoff %s/%u frames, kernel %u frames\n", c->what,
-				c->refused ? segoff_error_name(c->refused) : "ok", c->nexp, c->ngot);
+				c->refused ? segoff_error_name(c->refused) : "ok", c->nexp, c->got.n);
 			if (at >= 0) {
 				char what[96];
 				snprintf(what, sizeof(what), "segment %ld (kernel flags=%u start=%u, segoff start=%u)", at,
-					 c->got_vh[at].flags, c->got_vh[at].csum_start, c->segs[at].csum_start);
-				hexdiff(what, c->segs[at].head, c->segs[at].len, c->got[at], c->got_len[at]);
+					 c->got.f[at].vh.flags, c->got.f[at].vh.csum_start, c->segs[at].csum_start);
+				hexdiff(what, c->segs[at].head, c->segs[at].len, c->got.f[at].data, c->got.f[at].len);
 			}
 		}
 	}
@@ -408,6 +385,8 @@ int main(int argc, char **argv)
 	}
 	for (unsigned i = 0; i < BATCH; i++)
 		cases[i].exp_buf = malloc(EXP_CAP);
+	for (unsigned i = 0; i < BATCH; i++)
+		frames_init(&cases[i].got, MAX_SEGS);
 	struct lab lab;
 	lab_up_vnet(&lab, 0, SEGOFF_VNET_HDR_LEN, SEGOFF_VNET_HDR_LEN, 0, 0, 0);
 	attach_program(&lab);

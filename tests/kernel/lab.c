@@ -17,6 +17,7 @@
 #include <segoff/segoff.h>
 #include <segoff/tap.h>
 #include "lab.h"
+#include "pktgen.h"
 
 void lab_die(const char *what)
 {
@@ -153,6 +154,19 @@ void lab_up_tun(struct lab *lab, unsigned tun_a_flags, unsigned offload_b, int s
 		lab_die("ip route");
 	if (fcntl(lab->fdb, F_SETFL, O_NONBLOCK) < 0)
 		lab_die("fcntl");
+}
+
+unsigned lab_pick_mss(struct rng *r)
+{
+	static const unsigned edges[] = { 48, 49, 64, 100, 536, 1000, 1400, 1448, 1460, 4000, 8948, 9000 };
+	unsigned v = rng_range(r, 0, 99);
+	if (v < 15)
+		return edges[rng_range(r, 0, sizeof(edges) / sizeof(edges[0]) - 1)];
+	if (v < 60)
+		return rng_range(r, 536, 1460);
+	if (v < 80)
+		return rng_range(r, 48, 535);
+	return rng_range(r, 1461, 9000);
 }
 
 void lab_forward_ttl(uint8_t *ip)

@@ -36,6 +36,11 @@ void lab_up_tun(struct lab *lab, unsigned tun_a_flags, unsigned offload_b, int s
  * IPv4 TTL one less with the checksum updated as ip_decrease_ttl() does (in
  * the CPU's byte order, with its end-around carry), IPv6 hop limit one less. */
 void lab_forward_ttl(uint8_t *ip);
+/* The tunnel GSO differentials' MSS: the edges the kernel's senders use (48,
+ * 536, 1448, 9000 and their neighbours) a sixth of the time, else mostly
+ * Ethernet-sized, down to 48 and up to 9000. */
+struct rng;
+unsigned lab_pick_mss(struct rng *r);
 /* What lab_drain() hands over: a frame (the bytes after its virtio header)
  * and that header, decoded. The bytes are the drain's buffer: copy what is
  * kept. */

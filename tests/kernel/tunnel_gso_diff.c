@@ -74,10 +74,7 @@ struct tcase {
 	uint8_t *exp_buf;
 	struct segoff_seg segs[MAX_SEGS];
 	/* the kernel's answer */
-	unsigned ngot;
-	uint8_t *got[MAX_SEGS];
-	size_t got_len[MAX_SEGS];
-	struct segoff_vnet_hdr got_vh[MAX_SEGS];
+	struct frames got;      /* the kernel's answer: segments and their headers */
 };
 
 static struct tcase cases[BATCH];
@@ -85,19 +82,6 @@ static unsigned class_cases[NR_CLASSES], class_fail[NR_CLASSES];
 static unsigned total_cases, total_mismatch, printed_mismatch;
 static unsigned long kernel_frames;
 static unsigned mss_min = ~0u, mss_max;
-
-static unsigned pick_mss(struct rng *r)
-{
-	static const unsigned edges[] = { 48, 49, 64, 100, 536, 1000, 1400, 1448, 1460, 4000, 8948, 9000 };
-	unsigned v = rng_range(r, 0, 99);
-	if (v < 15)
-		return edges[rng_range(r, 0, sizeof(edges) / sizeof(edges[0]) - 1)];
-	if (v < 60)
-		return rng_range(r, 536, 1460);
-	if (v < 80)
-		return rng_range(r, 48, 535);
-	return rng_range(r, 1461, 9000);
-}
 
 /* Builds one case and its 24-byte header; returns 0 if the drawn shape does
  * not fit the 64 KB limit (the caller draws again). */
@@ -107,7 +91,7 @@ static int make_case(struct tcase *c, struct rng *r, unsigned idx, int partial)
 	c->partial = partial;
 	int geneve = rng_range(r, 0, 99) < 40, outer6 = rng_range(r, 0, 1);
 	unsigned optlen = geneve ? 4 * rng_range(r, 0, 16) : 0;
-	unsigned mss = pick_mss(r);
+	unsigned mss = lab_pick_mss(r);
 
 	/* the inner frame: a TCP super-packet with a partial checksum */
 	struct pktgen_spec in;
@@ -237,10 +221,10 @@ static int differs(const struct tcase *c, long *at)
 	*at = -1;
 	/* a lie: refused at write by the kernel, by name by segoff, nothing sent */
 	if (c->classes & (1u << CLASS_EV3_LIES))
-		return !c->write_einval || c->ngot || !c->refused;
+		return !c->write_einval || c->got.n || !c->refused;
 	if (c->refused || c->write_einval)
 		return 1;
-	return frames_segments_differ(c->segs, c->nexp, c->got, c->got_len, c->got_vh, c->ngot, c->partial, at);
+	return frames_segments_differ(c->segs, c->nexp, &c->got, c->partial, at);
 }
 
 /* A segment from B, to the case its outer source port names (*arg cases in
@@ -251,12 +235,7 @@ static void take_segment(void *arg, const uint8_t *f, size_t flen, const struct 
 	if (sport < SPORT_BASE || sport >= SPORT_BASE + (int)*(unsigned *)arg)
 		return; /* not ours */
 	struct tcase *c = &cases[sport - SPORT_BASE];
-	if (c->ngot < MAX_SEGS) {
-		c->got_vh[c->ngot] = *vh;
-		c->got[c->ngot] = malloc(flen);
-		memcpy(c->got[c->ngot], f, flen);
-		c->got_len[c->ngot++] = flen;
-	}
+	frames_add(&c->got, f, flen, vh);
 }
 
 static void run_batch(struct lab *lab, struct rng *r, unsigned n)
@@ -269,9 +248,7 @@ static void run_batch(struct lab *lab, struct rng *r, unsigned n)
 		while (!make_case(c, r, i, partial))
 			;
 		expect(c);
-		for (unsigned k = 0; k < c->ngot; k++)
-			free(c->got[k]);
-		c->ngot = 0;
+		frames_clear(&c->got);
 		uint8_t vb[SEGOFF_VNET_HDR_TUNNEL_LEN];
 		segoff_vnet_encode(&c->vh, vb, sizeof(vb));
 		struct iovec iov[2] = { { vb, sizeof(vb) }, { c->frame, c->len } };
@@ -288,7 +265,7 @@ static void run_batch(struct lab *lab, struct rng *r, unsigned n)
 		long at;
 		int bad = differs(c, &at);
 		total_cases++;
-		kernel_frames += c->ngot;
+		kernel_frames += c->got.n;
 		for (unsigned k = 0; k < NR_CLASSES; k++)
 			if (c->classes & (1u << k)) {
 				class_cases[k]++;
@@ -299,12 +276,12 @@ static void run_batch(struct lab *lab, struct rng *r, unsigned n)
 		total_mismatch++;
 		if (printed_mismatch++ < 5) {
 			fprintf(stderr, "  MISMATCH %s: segoff %s/%u frames, kernel %u frames\n", c->what,
-				c->refused ? segoff_error_name(c->refused) : "ok", c->nexp, c->ngot);
+				c->refused ? segoff_error_name(c->refused) : "ok", c->nexp, c->got.n);
 			if (at >= 0) {
 				char what[96];
 				snprintf(what, sizeof(what), "segment %ld (kernel flags=%u start=%u, segoff start=%u)", at,
-					 c->got_vh[at].flags, c->got_vh[at].csum_start, c->segs[at].csum_start);
-				hexdiff(what, c->segs[at].head, c->segs[at].len, c->got[at], c->got_len[at]);
+					 c->got.f[at].vh.flags, c->got.f[at].vh.csum_start, c->segs[at].csum_start);
+				hexdiff(what, c->segs[at].head, c->segs[at].len, c->got.f[at].data, c->got.f[at].len);
 			}
 		}
 	}
@@ -321,6 +298,8 @@ int main(int argc, char **argv)
 	}
 	for (unsigned i = 0; i < BATCH; i++)
 		cases[i].exp_buf = malloc(EXP_CAP);
+	for (unsigned i = 0; i < BATCH; i++)
+		frames_init(&cases[i].got, MAX_SEGS);
 	/* A takes tunnel GSO frames with the 24-byte header; B has no tunnel
 	 * offload, so the kernel segments in software before B. */
 	struct lab lab;
