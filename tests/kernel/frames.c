@@ -75,6 +75,29 @@ int frames_segments_differ(const struct segoff_seg *segs, unsigned nexp, const s
 	return 0;
 }
 
+int frames_outputs_differ(const struct frames *model, const struct frames *kernel, int inner_offsets,
+			  unsigned *first)
+{
+	*first = 0;
+	if (model->n != kernel->n)
+		return 1;
+	for (unsigned i = 0; i < model->n; i++) {
+		const struct frame *m = &model->f[i], *k = &kernel->f[i];
+		const struct segoff_vnet_hdr *a = &m->vh, *b = &k->vh;
+		int bad = m->len != k->len || memcmp(m->data, k->data, m->len) != 0 || a->flags != b->flags ||
+			  a->gso_type != b->gso_type || a->gso_size != b->gso_size;
+		if (!bad && (a->flags & SEGOFF_VNET_F_NEEDS_CSUM))
+			bad = a->csum_start != b->csum_start || a->csum_offset != b->csum_offset;
+		if (!bad && inner_offsets && a->gso_type)
+			bad = a->inner_nh_offset != b->inner_nh_offset;
+		if (bad) {
+			*first = i;
+			return 1;
+		}
+	}
+	return 0;
+}
+
 static long long clock_ns(clockid_t c)
 {
 	struct timespec t;

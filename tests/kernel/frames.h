@@ -33,6 +33,15 @@ int frames_same(const struct frames *a, const struct frames *b);
  * 1 if they differ, with *at the first differing segment (or -1). */
 int frames_segments_differ(const struct segoff_seg *segs, unsigned nexp, const struct frames *got, int partial,
 			   long *at);
+/* The GRO differentials' comparison: segoff's outputs against the kernel's,
+ * frame by frame: bytes, and the virtio_net_hdr's flags, GSO type and size,
+ * checksum offsets where a checksum is left to the device, and with
+ * `inner_offsets` a GSO packet's inner network offset (hdr_len is a hint,
+ * V4, and a merged tunnel packet's outer transport offset is wrong in the
+ * kernel, EV4: neither is compared). 1 if they differ, *first the first
+ * frame that does (0 when their counts differ). */
+int frames_outputs_differ(const struct frames *model, const struct frames *kernel, int inner_offsets,
+			  unsigned *first);
 /* Write every frame into TAP `fd` behind a zeroed 12-byte virtio header,
  * starting right after a jiffy tick, back to back; then wait for the
  * kernel to deliver all. 1 if the burst was clean: no tick and no pause the

@@ -472,26 +472,6 @@ static const char *describe_vnet(const struct segoff_vnet_hdr *h, char *buf, siz
 	return buf;
 }
 
-/* 1 if segoff's output differs from the kernel's; *first the first frame
- * that differs. */
-static int model_differs(unsigned *first)
-{
-	int bad = model.n != kernel.n;
-	unsigned at = 0;
-	for (; !bad && at < model.n; at++) {
-		const struct frame *m = &model.f[at], *k = &kernel.f[at];
-		if (m->len != k->len || memcmp(m->data, k->data, m->len) != 0 || m->vh.flags != k->vh.flags ||
-		    m->vh.gso_type != k->vh.gso_type || m->vh.gso_size != k->vh.gso_size ||
-		    (m->vh.flags & SEGOFF_VNET_F_NEEDS_CSUM &&
-		     (m->vh.csum_start != k->vh.csum_start || m->vh.csum_offset != k->vh.csum_offset)))
-			bad = 1;
-		if (bad)
-			break;
-	}
-	*first = at;
-	return bad;
-}
-
 /* Where the writes of a sequence do not fit in one jiffy (a long run, a
  * slow or busy machine), the kernel is compared with the ticks where they
  * fell: segoff flushes by age after each frame as the kernel does at the
@@ -510,7 +490,7 @@ static int compare_ticked(int fda, int fdb, struct segoff_gro *gt, unsigned trie
 			continue;
 		run_model(gt, jiffy_of);
 		unsigned at;
-		verdict = model_differs(&at);
+		verdict = frames_outputs_differ(&model, &kernel, 0, &at);
 		ticked_runs++;
 		ticked_differed += (unsigned)verdict;
 		*ticks = input.n ? jiffy_of[input.n - 1] + 1 : 1;
@@ -521,7 +501,7 @@ static int compare_ticked(int fda, int fdb, struct segoff_gro *gt, unsigned trie
 static int compare(const struct sequence *sq, struct seq_stats *st)
 {
 	unsigned at;
-	if (!model_differs(&at))
+	if (!frames_outputs_differ(&model, &kernel, 0, &at))
 		return 0;
 	st->mismatches++;
 	for (unsigned k = 0; k < sq->nflows; k++)
@@ -599,7 +579,8 @@ static int large_case(struct lab *lab, struct segoff_gro *g, struct segoff_gro *
 			usleep(2000); /* let whatever preempted the writer pass */
 	}
 	unsigned at, ticks = 1;
-	int differs = clean ? model_differs(&at) : compare_ticked(lab->fda, lab->fdb, gt, 100, &ticks);
+	int differs = clean ? frames_outputs_differ(&model, &kernel, 0, &at)
+			    : compare_ticked(lab->fda, lab->fdb, gt, 100, &ticks);
 	int ok = differs == 0 && geometry;
 	char how[96];
 	if (differs < 0)

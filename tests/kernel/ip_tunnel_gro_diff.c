@@ -247,27 +247,6 @@ static int run_kernel_once(int fda, int ps, struct frames *out)
 	return clean;
 }
 
-static int differs(unsigned *first)
-{
-	if (model.n != kernel.n) {
-		*first = 0;
-		return 1;
-	}
-	for (unsigned i = 0; i < model.n; i++) {
-		const struct frame *m = &model.f[i], *k = &kernel.f[i];
-		const struct segoff_vnet_hdr *a = &m->vh, *b = &k->vh;
-		int bad = m->len != k->len || memcmp(m->data, k->data, m->len) != 0 || a->flags != b->flags ||
-			  a->gso_type != b->gso_type || a->gso_size != b->gso_size;
-		if (!bad && (a->flags & SEGOFF_VNET_F_NEEDS_CSUM))
-			bad = a->csum_start != b->csum_start || a->csum_offset != b->csum_offset;
-		if (bad) {
-			*first = i;
-			return 1;
-		}
-	}
-	return 0;
-}
-
 /* A packet socket on A that sees what GRO delivers, with its virtio header. */
 static int open_packet_socket(const char *dev)
 {
@@ -351,7 +330,7 @@ int main(int argc, char **argv)
 		for (unsigned i = 0; i < kernel.n; i++)
 			merged += kernel.f[i].vh.gso_size != 0;
 		unsigned at;
-		int d = differs(&at);
+		int d = frames_outputs_differ(&model, &kernel, 0, &at);
 		for (unsigned k = 0; k < nflows; k++) {
 			seen[fl[k].p]++;
 			bad[fl[k].p] += (unsigned)d;

@@ -228,31 +228,6 @@ static int run_kernel_once(int fda, int fdb, struct frames *out)
 	return clean;
 }
 
-/* segoff against the kernel: bytes, and the header's fields but hdr_len
- * (a hint, V4) and outer_th_offset (wrong for merged packets, EV4). */
-static int differs(unsigned *first)
-{
-	if (model.n != kernel.n) {
-		*first = 0;
-		return 1;
-	}
-	for (unsigned i = 0; i < model.n; i++) {
-		const struct frame *m = &model.f[i], *k = &kernel.f[i];
-		const struct segoff_vnet_hdr *a = &m->vh, *b = &k->vh;
-		int bad = m->len != k->len || memcmp(m->data, k->data, m->len) != 0 || a->flags != b->flags ||
-			  a->gso_type != b->gso_type || a->gso_size != b->gso_size;
-		if (!bad && (a->flags & SEGOFF_VNET_F_NEEDS_CSUM))
-			bad = a->csum_start != b->csum_start || a->csum_offset != b->csum_offset;
-		if (!bad && a->gso_type)
-			bad = a->inner_nh_offset != b->inner_nh_offset;
-		if (bad) {
-			*first = i;
-			return 1;
-		}
-	}
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	unsigned want = argc > 1 ? (unsigned)atoi(argv[1]) : 600;
@@ -322,7 +297,7 @@ int main(int argc, char **argv)
 			merged6 += (kernel.f[i].vh.gso_type & SEGOFF_VNET_GSO_UDP_TUNNEL_IPV6) != 0;
 		}
 		unsigned at;
-		int d = differs(&at);
+		int d = frames_outputs_differ(&model, &kernel, 1, &at);
 		for (unsigned k = 0; k < nflows; k++) {
 			seen[fl[k].p]++;
 			bad[fl[k].p] += (unsigned)d;
