@@ -23,6 +23,29 @@ static int write_seed(const char *dir, const char *suffix, int i, const uint8_t 
 	return fclose(f) == 0 && put == len ? 0 : -1;
 }
 
+/* A GRO seed is [len][frame] records: the frame was built at rec + at + 2;
+ * write its length in front and return where the next record goes. */
+static size_t record(uint8_t *rec, size_t at, size_t len)
+{
+	rec[at] = (uint8_t)(len >> 8);
+	rec[at + 1] = (uint8_t)len;
+	return at + 2 + len;
+}
+
+/* Segment k of a tunnel GRO seed's inner flow: an ACK with timestamps,
+ * `mss` bytes at `seq`, its checksum right. */
+static void inner_segment(struct pktgen_spec *in, int ipv6, uint32_t seq, int k, unsigned mss)
+{
+	pktgen_default(in);
+	in->ipv6 = ipv6;
+	in->tcp_flags = 0x10;
+	in->ts_set = 1;
+	in->seq = seq;
+	in->ip_id = (uint16_t)k;
+	in->payload_len = mss;
+	in->csum = PKTGEN_CSUM_FULL;
+}
+
 int main(int argc, char **argv)
 {
 	const char *dir = argc > 1 ? argv[1] : "fuzz/corpus";
@@ -128,9 +151,7 @@ int main(int argc, char **argv)
 			s.csum = (k % 11 == 10) ? PKTGEN_CSUM_GARBAGE : PKTGEN_CSUM_FULL;
 			seq[f] += s.payload_len;
 			size_t len = pktgen_build(&s, rec + at + 2, sizeof(rec) - at - 2);
-			rec[at] = (uint8_t)(len >> 8);
-			rec[at + 1] = (uint8_t)len;
-			at += 2 + len;
+			at = record(rec, at, len);
 		}
 		if (write_seed(dir, "-gro", i, rec, at) < 0)
 			return 1;
@@ -193,21 +214,12 @@ int main(int argc, char **argv)
 			o.csum = i % 3 ? PKTGEN_CSUM_FULL : PKTGEN_CSUM_ZERO;
 			if (i % 4 == 3 && k == 9)
 				o.csum = PKTGEN_CSUM_GARBAGE;
-			pktgen_default(&in);
-			in.ipv6 = i % 5 == 1;
-			in.tcp_flags = 0x10;
-			in.ts_set = 1;
-			in.seq = seq;
-			in.ip_id = (uint16_t)k;
-			in.payload_len = mss;
-			in.csum = PKTGEN_CSUM_FULL;
+			inner_segment(&in, i % 5 == 1, seq, k, mss);
 			seq += mss;
 			uint32_t vni = i % 4 == 2 && k == 7 ? 43u : 42u;
 			size_t len = pktgen_build_tunnel(&o, i % 2 ? PKTGEN_GENEVE : PKTGEN_VXLAN, vni, 4u * (unsigned)(i % 3),
 							 (uint64_t)i, &in, rec + at + 2, sizeof(rec) - at - 2);
-			rec[at] = (uint8_t)(len >> 8);
-			rec[at + 1] = (uint8_t)len;
-			at += 2 + len;
+			at = record(rec, at, len);
 		}
 		if (write_seed(dir, "-gro", i, rec, at) < 0)
 			return 1;
@@ -225,23 +237,14 @@ int main(int argc, char **argv)
 			pktgen_default(&o);
 			o.ipv6 = i % 3 == 2;
 			o.ip_id = (uint16_t)k;
-			pktgen_default(&in);
-			in.ipv6 = i % 2;
-			in.tcp_flags = 0x10;
-			in.ts_set = 1;
-			in.seq = seq;
-			in.ip_id = (uint16_t)k;
-			in.payload_len = mss;
-			in.csum = PKTGEN_CSUM_FULL;
+			inner_segment(&in, i % 2, seq, k, mss);
 			seq += mss;
 			struct pktgen_gre gre = { .flags = (uint16_t)(i % 2 ? 0xa000 : 0x2000),
 						  .key = i == 25 && k == 7 ? 2u : 1u, .teb = i == 26 };
 			size_t len = pktgen_build_ip_tunnel(&o, i == 29 ? NULL : &gre, &in, rec + at + 2, sizeof(rec) - at - 2);
 			if (i == 27 && k == 9)
 				rec[at + 2 + pktgen_l4_off(&o) + 4] ^= 0x55; /* a bad GRE checksum */
-			rec[at] = (uint8_t)(len >> 8);
-			rec[at + 1] = (uint8_t)len;
-			at += 2 + len;
+			at = record(rec, at, len);
 		}
 		if (write_seed(dir, "-gro", i, rec, at) < 0)
 			return 1;
