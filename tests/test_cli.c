@@ -361,14 +361,37 @@ static void cli_usage_errors_exit_2(void)
 	CHECK_EQ(run("%s segment --mss 100 %s %s 2>/dev/null", cli, path(0, "junk.pcap"), path(1, "x.pcap")), 1);
 }
 
+/* The CLI's cut of each packet of `in` (in `got`, in order) is the
+ * library's tunnel GSO of it at `mss`, `each` segments a packet. Returns
+ * how many segments the library made. */
+static unsigned same_as_library_cut(const struct capture *in, const struct capture *got, unsigned mss, int each)
+{
+	static uint8_t out[1 << 20];
+	static struct segoff_seg segs[256];
+	unsigned at = 0, total = 0;
+	for (unsigned k = 0; k < in->n; k++) {
+		struct segoff_pkt pkt;
+		segoff_pkt_init(&pkt, in->data[k], in->len[k], NULL, 0);
+		CHECK_EQ(segoff_parse(&pkt, SEGOFF_PROTO_ETH, 0), SEGOFF_OK);
+		struct segoff_gso_params p;
+		segoff_gso_params_init(&p);
+		p.mss = (uint16_t)mss;
+		int n = segoff_gso_copy(&pkt, &p, out, sizeof(out), segs, 256);
+		CHECK_EQ(n, each);
+		for (int i = 0; i < n && at < got->n; i++, at++)
+			CHECK(got->len[at] == segs[i].len && memcmp(got->data[at], segs[i].head, segs[i].len) == 0);
+		total += (unsigned)(n > 0 ? n : 0);
+	}
+	return total;
+}
+
 /* GRE and IP-in-IP in a capture: found by IP protocol (47, 4, 41), cut by
  * their inner TCP as the library cuts them, counted by kind, and merged
  * back by coalesce. */
 static void cli_segments_and_coalesces_gre_and_ip_in_ip(void)
 {
 	struct capture in = { 0 }, got = { 0 };
-	static uint8_t f[70000], out[1 << 20];
-	static struct segoff_seg segs[256];
+	static uint8_t f[70000];
 	for (int k = 0; k < 4; k++) {
 		struct pktgen_spec o, inner;
 		pktgen_default(&o);
@@ -385,19 +408,7 @@ static void cli_segments_and_coalesces_gre_and_ip_in_ip(void)
 	CHECK_EQ(run("%s segment --mss 1000 %s %s 2>%s", cli, path(0, "iptun.pcap"), path(1, "iout.pcap"),
 		     path(2, "err")), 0);
 	CHECK_EQ(read_capture(path(1, "iout.pcap"), &got), 0);
-	unsigned at = 0;
-	for (unsigned k = 0; k < in.n; k++) {
-		struct segoff_pkt pkt;
-		segoff_pkt_init(&pkt, in.data[k], in.len[k], NULL, 0);
-		CHECK_EQ(segoff_parse(&pkt, SEGOFF_PROTO_ETH, 0), SEGOFF_OK);
-		struct segoff_gso_params p;
-		segoff_gso_params_init(&p);
-		p.mss = 1000;
-		int n = segoff_gso_copy(&pkt, &p, out, sizeof(out), segs, 256);
-		CHECK_EQ(n, 5);
-		for (int i = 0; i < n && at < got.n; i++, at++)
-			CHECK(got.len[at] == segs[i].len && memcmp(got.data[at], segs[i].head, segs[i].len) == 0);
-	}
+	CHECK_EQ(same_as_library_cut(&in, &got, 1000, 5), 20);
 	CHECK_EQ(got.n, 20);
 	CHECK(strstr(slurp(path(2, "err")), "of them in tunnels: gre 2, ipip 2"));
 	capture_free(&got);
@@ -417,9 +428,7 @@ static void cli_segments_and_coalesces_gre_and_ip_in_ip(void)
 static void cli_segments_tunnels_found_in_a_capture(void)
 {
 	struct capture in = { 0 }, got = { 0 };
-	static uint8_t f[70000], out[1 << 20];
-	static struct segoff_seg segs[256];
-	unsigned want_n = 0;
+	static uint8_t f[70000];
 	for (int k = 0; k < 4; k++) {
 		struct pktgen_spec o, inner;
 		pktgen_default(&o);
@@ -436,21 +445,7 @@ static void cli_segments_tunnels_found_in_a_capture(void)
 	CHECK_EQ(run("%s segment --mss 1200 %s %s 2>%s", cli, path(0, "tunnels.pcap"), path(1, "tout.pcap"),
 		     path(2, "err")), 0);
 	CHECK_EQ(read_capture(path(1, "tout.pcap"), &got), 0);
-	unsigned at = 0;
-	for (unsigned k = 0; k < in.n; k++) {
-		struct segoff_pkt pkt;
-		segoff_pkt_init(&pkt, in.data[k], in.len[k], NULL, 0);
-		CHECK_EQ(segoff_parse(&pkt, SEGOFF_PROTO_ETH, 0), SEGOFF_OK);
-		struct segoff_gso_params p;
-		segoff_gso_params_init(&p);
-		p.mss = 1200;
-		int n = segoff_gso_copy(&pkt, &p, out, sizeof(out), segs, 256);
-		CHECK_EQ(n, 5);
-		for (int i = 0; i < n && at < got.n; i++, at++)
-			CHECK(got.len[at] == segs[i].len && memcmp(got.data[at], segs[i].head, segs[i].len) == 0);
-		want_n += (unsigned)(n > 0 ? n : 0);
-	}
-	CHECK_EQ(got.n, want_n);
+	CHECK_EQ(got.n, same_as_library_cut(&in, &got, 1200, 5));
 	const char *err = slurp(path(2, "err"));
 	CHECK(strstr(err, "4 segmented into 20 segments"));
 	CHECK(strstr(err, "of them in tunnels: vxlan 2, geneve 2"));
