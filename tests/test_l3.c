@@ -10,6 +10,7 @@
 #include <segoff/segoff.h>
 #include "check.h"
 #include "pktgen.h"
+#include "slices.h"
 
 #define ETH 14
 
@@ -179,10 +180,7 @@ static void record(void *opaque, const struct segoff_gro_out *o)
 	struct recorded *rec = opaque;
 	if (rec->n >= 1024)
 		return;
-	for (unsigned i = 0; i < o->nr_iov; i++) {
-		memcpy(rec->bytes + rec->total, o->iov[i].base, o->iov[i].len);
-		rec->total += o->iov[i].len;
-	}
+	rec->total += slices_flatten(rec->bytes + rec->total, o->iov, o->nr_iov);
 	rec->meta[rec->n++] = *o;
 }
 
@@ -288,10 +286,7 @@ static void reasm_record(void *opaque, const struct segoff_reasm_out *o)
 	struct reasm_rec *rec = opaque;
 	if (rec->n >= 256)
 		return;
-	for (unsigned i = 0; i < o->nr_iov; i++) {
-		memcpy(rec->bytes + rec->total, o->iov[i].base, o->iov[i].len);
-		rec->total += o->iov[i].len;
-	}
+	rec->total += slices_flatten(rec->bytes + rec->total, o->iov, o->nr_iov);
 	rec->len[rec->n++] = o->len;
 }
 
